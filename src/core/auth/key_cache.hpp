@@ -2,6 +2,7 @@
 // (DESIGN.md §4.1). Reloaded whole on NOTIFY; a revoked key disappears at the next reload.
 #pragma once
 #include "core/core_only.hpp"
+
 #include "core/auth/key_secret.hpp"
 
 #include <cstdint>
@@ -16,9 +17,9 @@ namespace pgwatch_rpc::auth {
 struct KeyEntry {
 	std::string name;
 	KeyHash hash{};
-	std::optional<KeyHash> previous_hash;   // still valid during a rotation grace period
-	int64_t previous_valid_until_us = 0;    // unix microseconds
-	int64_t expires_at_us = 0;              // unix microseconds; 0 = never
+	std::optional<KeyHash> previous_hash;     // still valid during a rotation grace period
+	int64_t previous_valid_until_us = 0;      // unix microseconds
+	int64_t expires_at_us = 0;                // unix microseconds; 0 = never
 	std::vector<std::string> source_patterns; // empty = any source; shell globs (fnmatch)
 };
 
@@ -30,8 +31,9 @@ public:
 	void Replace(std::vector<KeyEntry> entries);
 
 	// Authenticate checks username/password metadata at time now_us. The same answer
-	// (kUnauthenticated) for an unknown name, a wrong secret, an expired key. On success
-	// *key_name is the key's name (owned by the cache until the next Replace).
+	// (kUnauthenticated) for an unknown name, a wrong secret, an expired key; empty strings
+	// are ordinary (wrong) values. On success *key (when key is not null) points at the
+	// matching entry, owned by the cache until the next Replace; otherwise it is set to null.
 	AuthResult Authenticate(std::string_view username, std::string_view password, int64_t now_us,
 	                        const KeyEntry **key) const;
 
