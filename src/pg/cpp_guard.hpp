@@ -27,10 +27,10 @@ auto InvokeCpp(const char *what_failed, int sqlstate, Fn &&fn) -> decltype(fn())
 			std::forward<Fn>(fn)();
 			return;
 		} catch (const std::exception &e) {
-			std::snprintf(message, sizeof message, "%s", e.what());
+			snprintf(message, sizeof message, "%s", e.what());
 			failed = true;
 		} catch (...) {
-			std::snprintf(message, sizeof message, "unknown C++ exception");
+			snprintf(message, sizeof message, "unknown C++ exception");
 			failed = true;
 		}
 		if (failed)
@@ -39,10 +39,10 @@ auto InvokeCpp(const char *what_failed, int sqlstate, Fn &&fn) -> decltype(fn())
 		try {
 			return std::forward<Fn>(fn)();
 		} catch (const std::exception &e) {
-			std::snprintf(message, sizeof message, "%s", e.what());
+			snprintf(message, sizeof message, "%s", e.what());
 			failed = true;
 		} catch (...) {
-			std::snprintf(message, sizeof message, "unknown C++ exception");
+			snprintf(message, sizeof message, "unknown C++ exception");
 			failed = true;
 		}
 		RaiseCppFailure(what_failed, message, sqlstate);
