@@ -1,0 +1,17 @@
+// Subcommands of the pgwatch-rpc binary and the exit codes the launcher interprets:
+// 0 = clean stop (stay down), 1 = runtime failure (restart with backoff), 2 = bad
+// configuration or usage (restarting will not help until the configuration changes).
+#pragma once
+
+namespace pgwatch_rpc::bin {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr const char *kVersion = "0.1";
+
+// RunListen: `pgwatch-rpc listen --config FILE --dsn CONNINFO [--parent-pid N]`.
+// argv[0] is "listen".
+int RunListen(int argc, char **argv);
+
+} // namespace pgwatch_rpc::bin
