@@ -1,0 +1,610 @@
+-- pgwatch_rpc 0.1: catalog tables (schema pgwatch_rpc, closed to PUBLIC) and the SQL API
+-- (in the extension's schema). DESIGN.md §4–§6.
+\echo Use "CREATE EXTENSION pgwatch_rpc" to load this file. \quit
+
+--------------------------------------------------------------------------------------------
+-- Roles. Roles are cluster-wide: create them only if an earlier install did not.
+--------------------------------------------------------------------------------------------
+DO $roles$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pgwatch_rpc_admin') THEN
+		CREATE ROLE pgwatch_rpc_admin NOLOGIN;
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pgwatch_rpc_monitor') THEN
+		CREATE ROLE pgwatch_rpc_monitor NOLOGIN;
+	END IF;
+	-- The listener child logs in as this role with a password the launcher sets at each
+	-- start; it may only read keys and append to the spool (least privilege, issue #2).
+	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pgwatch_rpc_listener') THEN
+		CREATE ROLE pgwatch_rpc_listener LOGIN NOINHERIT;
+	END IF;
+END
+$roles$;
+
+CREATE SCHEMA pgwatch_rpc;
+REVOKE ALL ON SCHEMA pgwatch_rpc FROM PUBLIC;
+GRANT USAGE ON SCHEMA pgwatch_rpc TO pgwatch_rpc_listener;
+
+--------------------------------------------------------------------------------------------
+-- Keys: only SHA-256 of each secret is stored.
+--------------------------------------------------------------------------------------------
+CREATE TABLE pgwatch_rpc.keys (
+	name                 text PRIMARY KEY
+	                     CHECK (name ~ '^[A-Za-z0-9_.-]{1,63}$'),
+	secret_hash          bytea NOT NULL CHECK (octet_length(secret_hash) = 32),
+	fingerprint          text NOT NULL,
+	created_at           timestamptz NOT NULL DEFAULT now(),
+	rotated_at           timestamptz,
+	expires_at           timestamptz,
+	revoked_at           timestamptz,
+	last_used_at         timestamptz,
+	sources              text[],
+	previous_hash        bytea CHECK (octet_length(previous_hash) = 32),
+	previous_valid_until timestamptz
+);
+GRANT SELECT (name, secret_hash, expires_at, revoked_at, sources, previous_hash, previous_valid_until)
+	ON pgwatch_rpc.keys TO pgwatch_rpc_listener;
+GRANT UPDATE (last_used_at) ON pgwatch_rpc.keys TO pgwatch_rpc_listener;
+
+--------------------------------------------------------------------------------------------
+-- Listeners: each writer of the spool has an id and numbers its own rows (seq), so a
+-- delivery cursor per (sink, listener) never skips a row even with several listeners.
+--------------------------------------------------------------------------------------------
+CREATE TABLE pgwatch_rpc.listeners (
+	id            int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	name          text NOT NULL UNIQUE,
+	registered_at timestamptz NOT NULL DEFAULT now()
+);
+
+--------------------------------------------------------------------------------------------
+-- The spool: every accepted message exactly as received, partitioned by day so retention
+-- drops partitions. The default partition catches anything outside the pre-created range.
+--------------------------------------------------------------------------------------------
+CREATE TABLE pgwatch_rpc.spool (
+	listener_id int NOT NULL,
+	seq         bigint NOT NULL,
+	received_at timestamptz NOT NULL DEFAULT now(),
+	key_name    text NOT NULL,
+	kind        text NOT NULL CHECK (kind IN ('measurement', 'sync', 'define')),
+	dbname      text NOT NULL,
+	metric      text NOT NULL,
+	nrows       int NOT NULL,
+	payload     bytea NOT NULL
+) PARTITION BY RANGE (received_at);
+ALTER TABLE pgwatch_rpc.spool ALTER COLUMN payload SET COMPRESSION lz4;
+CREATE INDEX ON pgwatch_rpc.spool (listener_id, seq);
+CREATE TABLE pgwatch_rpc.spool_default PARTITION OF pgwatch_rpc.spool DEFAULT;
+GRANT INSERT ON pgwatch_rpc.spool TO pgwatch_rpc_listener;
+
+-- spool_ensure_partitions creates the daily partitions from today to days_ahead days ahead.
+-- Rows that went to the default partition for one of those days (written before the day's
+-- partition existed) move into the new partition: PostgreSQL refuses to create a partition
+-- whose rows the default partition already holds, which would otherwise block it for good.
+CREATE FUNCTION pgwatch_rpc.spool_ensure_partitions(days_ahead int DEFAULT 3)
+RETURNS int LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	day date;
+	name text;
+	lower_bound timestamptz;
+	upper_bound timestamptz;
+	created int := 0;
+BEGIN
+	IF days_ahead IS NULL OR days_ahead < 0 OR days_ahead > 366 THEN
+		RAISE EXCEPTION 'days_ahead must be between 0 and 366, not %', coalesce(days_ahead::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	-- One creator at a time: the launcher and listeners may call this concurrently.
+	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pgwatch_rpc.spool_ensure_partitions'));
+	FOR i IN 0 .. days_ahead LOOP
+		day := (pg_catalog.now() AT TIME ZONE 'UTC')::date + i;
+		name := 'spool_' || pg_catalog.to_char(day, 'YYYYMMDD');
+		lower_bound := day::timestamp AT TIME ZONE 'UTC';
+		upper_bound := (day + 1)::timestamp AT TIME ZONE 'UTC';
+		CONTINUE WHEN pg_catalog.to_regclass('pgwatch_rpc.' || pg_catalog.quote_ident(name)) IS NOT NULL;
+		-- Writers to the default partition wait until the move is committed.
+		LOCK TABLE pgwatch_rpc.spool_default IN EXCLUSIVE MODE;
+		IF EXISTS (SELECT FROM pgwatch_rpc.spool_default AS d
+		           WHERE d.received_at >= lower_bound AND d.received_at < upper_bound) THEN
+			EXECUTE pg_catalog.format('CREATE TABLE pgwatch_rpc.%I (LIKE pgwatch_rpc.spool INCLUDING ALL)', name);
+			EXECUTE pg_catalog.format(
+				'WITH moved AS (DELETE FROM pgwatch_rpc.spool_default
+				                WHERE received_at >= %L AND received_at < %L RETURNING *)
+				 INSERT INTO pgwatch_rpc.%I SELECT * FROM moved', lower_bound, upper_bound, name);
+			EXECUTE pg_catalog.format('ALTER TABLE pgwatch_rpc.spool ATTACH PARTITION pgwatch_rpc.%I
+			                           FOR VALUES FROM (%L) TO (%L)', name, lower_bound, upper_bound);
+		ELSE
+			EXECUTE pg_catalog.format('CREATE TABLE pgwatch_rpc.%I PARTITION OF pgwatch_rpc.spool
+			                           FOR VALUES FROM (%L) TO (%L)', name, lower_bound, upper_bound);
+		END IF;
+		created := created + 1;
+	END LOOP;
+	RETURN created;
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.spool_ensure_partitions(int) IS
+	'creates the daily spool partitions from today to days_ahead days ahead; returns how many it created';
+REVOKE ALL ON FUNCTION pgwatch_rpc.spool_ensure_partitions(int) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgwatch_rpc.spool_ensure_partitions(int) TO pgwatch_rpc_listener;
+
+--------------------------------------------------------------------------------------------
+-- What SyncMetric and DefineMetrics told us: maintained by a trigger on spool rows of
+-- those kinds, in the same transaction as the spool write.
+--------------------------------------------------------------------------------------------
+CREATE TABLE pgwatch_rpc.sources (
+	dbname     text NOT NULL,
+	metric     text NOT NULL, -- '' = the source itself
+	added_at   timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (dbname, metric)
+);
+
+CREATE TABLE pgwatch_rpc.metric_definitions (
+	singleton   boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+	received_at timestamptz NOT NULL,
+	listener_id int NOT NULL,
+	seq         bigint NOT NULL,
+	payload     bytea NOT NULL
+);
+
+--------------------------------------------------------------------------------------------
+-- Listener status: each listener upserts its counters here about once a second.
+--------------------------------------------------------------------------------------------
+CREATE TABLE pgwatch_rpc.listener_status (
+	listener_id int PRIMARY KEY REFERENCES pgwatch_rpc.listeners (id) ON DELETE CASCADE,
+	pid         int NOT NULL,
+	started_at  timestamptz NOT NULL,
+	updated_at  timestamptz NOT NULL,
+	stats       jsonb NOT NULL
+);
+GRANT SELECT, INSERT, UPDATE ON pgwatch_rpc.listener_status TO pgwatch_rpc_listener;
+
+--------------------------------------------------------------------------------------------
+-- Dumps: the keys are configuration (a restored hub keeps its clients' credentials);
+-- everything else is data the hub learns again or re-creates.
+--------------------------------------------------------------------------------------------
+SELECT pg_catalog.pg_extension_config_dump('pgwatch_rpc.keys', '');
+
+-- The API roles reach the SECURITY DEFINER implementations below through this schema; the
+-- tables in it stay closed (no table privilege is granted to them).
+GRANT USAGE ON SCHEMA pgwatch_rpc TO pgwatch_rpc_admin, pgwatch_rpc_monitor;
+
+--------------------------------------------------------------------------------------------
+-- C helpers (src/pg/sql_*.cpp, key_file.cpp, tls_files.cpp). Internal: superusers only,
+-- reached by the API through SECURITY DEFINER functions owned by the extension's owner.
+--------------------------------------------------------------------------------------------
+CREATE FUNCTION pgwatch_rpc._new_secret() RETURNS text
+	LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', '_new_secret';
+COMMENT ON FUNCTION pgwatch_rpc._new_secret() IS
+	'a new API key secret: 43 characters of base64url from 256 random bits';
+
+CREATE FUNCTION pgwatch_rpc._fingerprint(secret text) RETURNS text
+	LANGUAGE c IMMUTABLE STRICT AS 'MODULE_PATHNAME', '_fingerprint';
+COMMENT ON FUNCTION pgwatch_rpc._fingerprint(text) IS
+	'the fingerprint shown for a secret in rpc_keys: reveals neither the secret nor its hash';
+
+CREATE FUNCTION pgwatch_rpc._stage_key_file(secret text) RETURNS void
+	LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', '_stage_key_file';
+COMMENT ON FUNCTION pgwatch_rpc._stage_key_file(text) IS
+	'writes the secret to <pgwatch_rpc.key_file>.new now; renamed over the key file at commit, removed at rollback';
+
+CREATE FUNCTION pgwatch_rpc._key_file_path() RETURNS text
+	LANGUAGE c STABLE STRICT AS 'MODULE_PATHNAME', '_key_file_path';
+COMMENT ON FUNCTION pgwatch_rpc._key_file_path() IS
+	'the absolute path of the key file (pgwatch_rpc.key_file resolved against the data directory)';
+
+REVOKE ALL ON FUNCTION pgwatch_rpc._new_secret(), pgwatch_rpc._fingerprint(text),
+	pgwatch_rpc._stage_key_file(text), pgwatch_rpc._key_file_path() FROM PUBLIC;
+
+--------------------------------------------------------------------------------------------
+-- Who may call what. The public API functions are SECURITY INVOKER: inside them current_user
+-- is the role the caller acts as (after SET ROLE, or the owner of a SECURITY DEFINER function
+-- that calls us), the same role PostgreSQL checks privileges against. Inside a SECURITY
+-- DEFINER function current_user would be the extension's owner and session_user ignores
+-- SET ROLE, so neither could be checked there. The API function checks that role has the
+-- privileges of pgwatch_rpc_admin (USAGE: a NOINHERIT member must SET ROLE first, as for any
+-- privilege) and says which GRANT is missing, then calls the SECURITY DEFINER implementation
+-- in schema pgwatch_rpc, whose EXECUTE is granted to pgwatch_rpc_admin only.
+--------------------------------------------------------------------------------------------
+
+-- key_name_check raises a clear error unless name is a valid key name.
+CREATE FUNCTION pgwatch_rpc.key_name_check(name text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF key_name_check.name IS NULL THEN
+		RAISE EXCEPTION 'key name must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF key_name_check.name !~ '^[A-Za-z0-9_.-]{1,63}$' THEN
+		RAISE EXCEPTION 'invalid key name "%"', key_name_check.name
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = 'A key name is 1 to 63 characters from A-Z, a-z, 0-9, "_", "." and "-"; pgwatch sends it as the user name of its grpc:// URI.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.key_name_check(text) IS
+	'raises an error unless the text is a valid API key name';
+REVOKE ALL ON FUNCTION pgwatch_rpc.key_name_check(text) FROM PUBLIC;
+
+--------------------------------------------------------------------------------------------
+-- rpc_key_create
+--------------------------------------------------------------------------------------------
+CREATE FUNCTION pgwatch_rpc.key_create(name text, expires_in interval, sources text[])
+RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	secret text;
+BEGIN
+	PERFORM pgwatch_rpc.key_name_check(key_create.name);
+	IF key_create.expires_in IS NOT NULL AND key_create.expires_in <= interval '0' THEN
+		RAISE EXCEPTION 'expires_in must be positive, not %', key_create.expires_in
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Pass NULL (the default) for a key that never expires.';
+	END IF;
+	IF key_create.sources IS NOT NULL THEN
+		IF pg_catalog.cardinality(key_create.sources) = 0 THEN
+			RAISE EXCEPTION 'sources must not be an empty array'
+				USING ERRCODE = 'invalid_parameter_value',
+				      HINT = 'Pass NULL (the default) to allow every source, or a list of source name patterns.';
+		END IF;
+		IF pg_catalog.array_ndims(key_create.sources) <> 1 THEN
+			RAISE EXCEPTION 'sources must be a one-dimensional array'
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		IF EXISTS (SELECT FROM pg_catalog.unnest(key_create.sources) AS p
+		           WHERE p IS NULL OR p = '' OR pg_catalog.octet_length(p) > 255) THEN
+			RAISE EXCEPTION 'sources must not contain NULL, empty or longer than 255 bytes patterns'
+				USING ERRCODE = 'invalid_parameter_value',
+				      DETAIL = 'Each pattern is a shell glob matched against the DBName pgwatch sends, such as "prod-*".';
+		END IF;
+	END IF;
+
+	secret := pgwatch_rpc._new_secret();
+	BEGIN
+		INSERT INTO pgwatch_rpc.keys (name, secret_hash, fingerprint, expires_at, sources)
+		VALUES (key_create.name, pg_catalog.sha256(pg_catalog.convert_to(secret, 'UTF8')),
+		        pgwatch_rpc._fingerprint(secret), pg_catalog.now() + key_create.expires_in,
+		        key_create.sources);
+	EXCEPTION WHEN unique_violation THEN
+		RAISE EXCEPTION 'API key "%" already exists', key_create.name
+			USING ERRCODE = 'unique_violation',
+			      HINT = pg_catalog.format('Use rpc_rotate_key(%L) to give it a new secret.', key_create.name);
+	END;
+	-- The key file holds the secret of key "default" (DESIGN.md §5): the launcher creates
+	-- that key on first start with this function.
+	IF key_create.name = 'default' THEN
+		PERFORM pgwatch_rpc._stage_key_file(secret);
+	END IF;
+	PERFORM pg_catalog.pg_notify('pgwatch_rpc_keys', key_create.name);
+	RETURN secret;
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.key_create(text, interval, text[]) IS
+	'implementation of rpc_key_create (runs as the extension owner)';
+REVOKE ALL ON FUNCTION pgwatch_rpc.key_create(text, interval, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgwatch_rpc.key_create(text, interval, text[]) TO pgwatch_rpc_admin;
+
+CREATE FUNCTION @extschema@.rpc_key_create(name text, expires_in interval DEFAULT NULL,
+                                           sources text[] DEFAULT NULL)
+RETURNS text LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT pg_catalog.pg_has_role(current_user, 'pgwatch_rpc_admin', 'USAGE') THEN
+		RAISE EXCEPTION 'permission denied to create an API key'
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = pg_catalog.format('Role %I does not have the privileges of pgwatch_rpc_admin.', current_user),
+			      HINT = pg_catalog.format('GRANT pgwatch_rpc_admin TO %I;', current_user);
+	END IF;
+	RETURN pgwatch_rpc.key_create(rpc_key_create.name, rpc_key_create.expires_in, rpc_key_create.sources);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rpc_key_create(text, interval, text[]) IS
+	'creates an API key and returns its secret, which is shown only this once';
+
+--------------------------------------------------------------------------------------------
+-- rpc_rotate_key
+--------------------------------------------------------------------------------------------
+CREATE FUNCTION pgwatch_rpc.key_rotate(name text, grace interval)
+RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	secret text;
+	current_key pgwatch_rpc.keys;
+BEGIN
+	PERFORM pgwatch_rpc.key_name_check(key_rotate.name);
+	IF key_rotate.grace IS NULL OR key_rotate.grace < interval '0' THEN
+		RAISE EXCEPTION 'grace must be zero or positive, not %', coalesce(key_rotate.grace::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'grace is how long the old secret stays valid; ''0'' invalidates it at once.';
+	END IF;
+	-- The row lock serializes rotations of one key, and with it the staging of the key file.
+	SELECT * INTO current_key FROM pgwatch_rpc.keys AS k WHERE k.name = key_rotate.name FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'API key "%" does not exist', key_rotate.name
+			USING ERRCODE = 'no_data_found',
+			      HINT = 'SELECT name FROM rpc_keys lists the keys; rpc_key_create() creates one.';
+	END IF;
+	IF current_key.revoked_at IS NOT NULL THEN
+		RAISE EXCEPTION 'API key "%" is revoked and cannot be rotated', key_rotate.name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Create a new key with rpc_key_create().';
+	END IF;
+
+	secret := pgwatch_rpc._new_secret();
+	UPDATE pgwatch_rpc.keys AS k
+	SET secret_hash = pg_catalog.sha256(pg_catalog.convert_to(secret, 'UTF8')),
+	    fingerprint = pgwatch_rpc._fingerprint(secret),
+	    rotated_at = pg_catalog.now(),
+	    previous_hash = CASE WHEN key_rotate.grace > interval '0' THEN current_key.secret_hash END,
+	    previous_valid_until = CASE WHEN key_rotate.grace > interval '0'
+	                                THEN pg_catalog.now() + key_rotate.grace END
+	WHERE k.name = key_rotate.name;
+	IF key_rotate.name = 'default' THEN
+		PERFORM pgwatch_rpc._stage_key_file(secret);
+	END IF;
+	PERFORM pg_catalog.pg_notify('pgwatch_rpc_keys', key_rotate.name);
+	RETURN secret;
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.key_rotate(text, interval) IS
+	'implementation of rpc_rotate_key (runs as the extension owner)';
+REVOKE ALL ON FUNCTION pgwatch_rpc.key_rotate(text, interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgwatch_rpc.key_rotate(text, interval) TO pgwatch_rpc_admin;
+
+CREATE FUNCTION @extschema@.rpc_rotate_key(name text DEFAULT 'default', grace interval DEFAULT '0')
+RETURNS text LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT pg_catalog.pg_has_role(current_user, 'pgwatch_rpc_admin', 'USAGE') THEN
+		RAISE EXCEPTION 'permission denied to rotate an API key'
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = pg_catalog.format('Role %I does not have the privileges of pgwatch_rpc_admin.', current_user),
+			      HINT = pg_catalog.format('GRANT pgwatch_rpc_admin TO %I;', current_user);
+	END IF;
+	RETURN pgwatch_rpc.key_rotate(rpc_rotate_key.name, rpc_rotate_key.grace);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rpc_rotate_key(text, interval) IS
+	'gives a key a new secret (returned once); the old one stays valid for grace; for key default the key file follows at commit';
+
+--------------------------------------------------------------------------------------------
+-- rpc_key_revoke
+--------------------------------------------------------------------------------------------
+CREATE FUNCTION pgwatch_rpc.key_revoke(name text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	was_revoked timestamptz;
+BEGIN
+	PERFORM pgwatch_rpc.key_name_check(key_revoke.name);
+	SELECT k.revoked_at INTO was_revoked FROM pgwatch_rpc.keys AS k
+	WHERE k.name = key_revoke.name FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'API key "%" does not exist', key_revoke.name
+			USING ERRCODE = 'no_data_found',
+			      HINT = 'SELECT name FROM rpc_keys lists the keys.';
+	END IF;
+	IF was_revoked IS NOT NULL THEN
+		RAISE NOTICE 'API key "%" was already revoked', key_revoke.name;
+		RETURN;
+	END IF;
+	-- A revoked key accepts neither its secret nor one still in a rotation grace period.
+	UPDATE pgwatch_rpc.keys AS k
+	SET revoked_at = pg_catalog.now(), previous_hash = NULL, previous_valid_until = NULL
+	WHERE k.name = key_revoke.name;
+	PERFORM pg_catalog.pg_notify('pgwatch_rpc_keys', key_revoke.name);
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.key_revoke(text) IS
+	'implementation of rpc_key_revoke (runs as the extension owner)';
+REVOKE ALL ON FUNCTION pgwatch_rpc.key_revoke(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgwatch_rpc.key_revoke(text) TO pgwatch_rpc_admin;
+
+CREATE FUNCTION @extschema@.rpc_key_revoke(name text)
+RETURNS void LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT pg_catalog.pg_has_role(current_user, 'pgwatch_rpc_admin', 'USAGE') THEN
+		RAISE EXCEPTION 'permission denied to revoke an API key'
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = pg_catalog.format('Role %I does not have the privileges of pgwatch_rpc_admin.', current_user),
+			      HINT = pg_catalog.format('GRANT pgwatch_rpc_admin TO %I;', current_user);
+	END IF;
+	PERFORM pgwatch_rpc.key_revoke(rpc_key_revoke.name);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rpc_key_revoke(text) IS
+	'revokes an API key: listeners refuse it from their next key reload (within a second)';
+
+--------------------------------------------------------------------------------------------
+-- rpc_keys: what a key is and its state, never its secret or a hash of it.
+--------------------------------------------------------------------------------------------
+CREATE VIEW @extschema@.rpc_keys AS
+SELECT k.name, k.created_at, k.rotated_at, k.expires_at, k.revoked_at, k.last_used_at,
+       k.sources, k.fingerprint,
+       CASE WHEN k.revoked_at IS NOT NULL THEN 'revoked'
+            WHEN k.expires_at <= pg_catalog.now() THEN 'expired'
+            ELSE 'active' END AS status,
+       CASE WHEN k.previous_valid_until > pg_catalog.now() THEN k.previous_valid_until END
+           AS rotation_grace_until
+FROM pgwatch_rpc.keys AS k;
+COMMENT ON VIEW @extschema@.rpc_keys IS
+	'API keys: state, expiry, last use and fingerprint (never a secret or its hash)';
+REVOKE ALL ON @extschema@.rpc_keys FROM PUBLIC;
+GRANT SELECT ON @extschema@.rpc_keys TO pgwatch_rpc_admin, pgwatch_rpc_monitor;
+
+--------------------------------------------------------------------------------------------
+-- rpc_decode and rpc_tls_certificate read nothing from the catalog: plain C functions,
+-- SECURITY INVOKER like the API functions above.
+--------------------------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.rpc_decode(payload bytea, kind text DEFAULT 'measurement')
+RETURNS jsonb LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'rpc_decode';
+COMMENT ON FUNCTION @extschema@.rpc_decode(bytea, text) IS
+	'a spool payload (kind measurement, sync or define) as jsonb with pgwatch''s field names';
+-- It only decodes the bytes it is given, so plain EXECUTE privilege is the whole check (and
+-- it stays IMMUTABLE: no role test inside).
+REVOKE ALL ON FUNCTION @extschema@.rpc_decode(bytea, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.rpc_decode(bytea, text) TO pgwatch_rpc_admin, pgwatch_rpc_monitor;
+
+CREATE FUNCTION @extschema@.rpc_tls_certificate()
+RETURNS text LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'rpc_tls_certificate';
+COMMENT ON FUNCTION @extschema@.rpc_tls_certificate() IS
+	'the certificate chain (PEM) the listener presents: give it to pgwatch as sslrootca';
+
+--------------------------------------------------------------------------------------------
+-- rpc_stat_listener: each listener's counters (pgwatch_rpc.listener_status.stats).
+--------------------------------------------------------------------------------------------
+CREATE VIEW @extschema@.rpc_stat_listener AS
+SELECT l.name AS listener, s.pid, s.started_at, s.updated_at,
+       (s.stats->>'connections')::numeric::bigint AS connections,
+       (s.stats->>'connections_total')::numeric::bigint AS connections_total,
+       coalesce(s.stats->'calls', '{}'::jsonb) AS calls,
+       c.ok AS calls_ok, c.failed AS calls_failed,
+       (s.stats->>'rows')::numeric::bigint AS rows,
+       (s.stats->>'bytes')::numeric::bigint AS bytes,
+       (s.stats->>'auth_failures')::numeric::bigint AS auth_failures,
+       (s.stats->>'batches')::numeric::bigint AS batches,
+       (s.stats->'commit_latency_ms'->>'p50')::float8 AS commit_p50_ms,
+       (s.stats->'commit_latency_ms'->>'p90')::float8 AS commit_p90_ms,
+       (s.stats->'commit_latency_ms'->>'p99')::float8 AS commit_p99_ms,
+       (s.stats->'commit_latency_ms'->>'max')::float8 AS commit_max_ms,
+       s.stats->>'last_error' AS last_error,
+       (s.stats->>'last_error_at')::timestamptz AS last_error_at
+FROM pgwatch_rpc.listener_status AS s
+JOIN pgwatch_rpc.listeners AS l ON l.id = s.listener_id
+CROSS JOIN LATERAL (
+	SELECT coalesce(sum(n.count) FILTER (WHERE n.code = 'OK'), 0)::bigint AS ok,
+	       coalesce(sum(n.count) FILTER (WHERE n.code <> 'OK'), 0)::bigint AS failed
+	FROM jsonb_each(CASE jsonb_typeof(s.stats->'calls') WHEN 'object' THEN s.stats->'calls'
+	                     ELSE '{}'::jsonb END) AS m(method, codes),
+	     LATERAL (SELECT e.key AS code, (e.value #>> '{}')::numeric::bigint AS count
+	              FROM jsonb_each(CASE jsonb_typeof(m.codes) WHEN 'object' THEN m.codes
+	                                   ELSE '{}'::jsonb END) AS e) AS n
+) AS c;
+COMMENT ON VIEW @extschema@.rpc_stat_listener IS
+	'live counters of each listener: connections, calls by method and status, rows, bytes, auth failures, commit latency, last error';
+REVOKE ALL ON @extschema@.rpc_stat_listener FROM PUBLIC;
+GRANT SELECT ON @extschema@.rpc_stat_listener TO pgwatch_rpc_admin, pgwatch_rpc_monitor;
+
+--------------------------------------------------------------------------------------------
+-- What SyncMetric and DefineMetrics told us, for people.
+--------------------------------------------------------------------------------------------
+CREATE VIEW @extschema@.rpc_sources AS
+SELECT s.dbname, s.metric, s.added_at FROM pgwatch_rpc.sources AS s;
+COMMENT ON VIEW @extschema@.rpc_sources IS
+	'the sources and (source, metric) pairs pgwatch announced with SyncMetric (metric '''' = the source itself)';
+REVOKE ALL ON @extschema@.rpc_sources FROM PUBLIC;
+GRANT SELECT ON @extschema@.rpc_sources TO pgwatch_rpc_admin, pgwatch_rpc_monitor;
+
+CREATE VIEW @extschema@.rpc_metric_definitions AS
+SELECT d.received_at, @extschema@.rpc_decode(d.payload, 'define') AS definitions
+FROM pgwatch_rpc.metric_definitions AS d;
+COMMENT ON VIEW @extschema@.rpc_metric_definitions IS
+	'the metric definitions pgwatch sent last with DefineMetrics';
+REVOKE ALL ON @extschema@.rpc_metric_definitions FROM PUBLIC;
+GRANT SELECT ON @extschema@.rpc_metric_definitions TO pgwatch_rpc_admin, pgwatch_rpc_monitor;
+
+--------------------------------------------------------------------------------------------
+-- Bookkeeping of SyncMetric and DefineMetrics spool rows, in the listener's transaction.
+-- An AFTER row trigger on the partitioned parent is cloned to every partition, present and
+-- future; the WHEN clause keeps measurements (nearly every row) from queueing any event.
+--------------------------------------------------------------------------------------------
+CREATE FUNCTION pgwatch_rpc.spool_bookkeeping() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	message jsonb;
+	op text;
+	db text;
+	metric_name text;
+BEGIN
+	IF NEW.kind = 'sync' THEN
+		-- The row is in the listener's group commit with other clients' envelopes: a payload
+		-- that does not decode (the listener validated it, so this is a bug) costs its own
+		-- bookkeeping only, never the batch.
+		BEGIN
+			message := @extschema@.rpc_decode(NEW.payload, 'sync');
+		EXCEPTION WHEN data_corrupted THEN
+			RAISE WARNING 'pgwatch_rpc: SyncMetric spool row (listener %, seq %) not recorded in pgwatch_rpc.sources: %',
+				NEW.listener_id, NEW.seq, SQLERRM;
+			RETURN NULL;
+		END;
+		op := coalesce(message->>'Operation', 'InvalidOp');
+		db := coalesce(message->>'DBName', '');
+		metric_name := coalesce(message->>'MetricName', '');
+		IF db = '' THEN
+			RETURN NULL; -- the connect "ping" (InvalidOp with empty names)
+		END IF;
+		IF op IN ('AddOp', '1') THEN
+			INSERT INTO pgwatch_rpc.sources AS s (dbname, metric) VALUES (db, metric_name)
+			ON CONFLICT (dbname, metric) DO NOTHING;
+		ELSIF op IN ('DeleteOp', '2') THEN
+			IF metric_name = '' THEN
+				DELETE FROM pgwatch_rpc.sources AS s WHERE s.dbname = db;
+			ELSE
+				DELETE FROM pgwatch_rpc.sources AS s WHERE s.dbname = db AND s.metric = metric_name;
+			END IF;
+		END IF;
+	ELSIF NEW.kind = 'define' THEN
+		-- Keep the latest: by seq from the same listener, by arrival time across listeners.
+		INSERT INTO pgwatch_rpc.metric_definitions AS d (received_at, listener_id, seq, payload)
+		VALUES (NEW.received_at, NEW.listener_id, NEW.seq, NEW.payload)
+		ON CONFLICT (singleton) DO UPDATE
+		SET received_at = EXCLUDED.received_at, listener_id = EXCLUDED.listener_id,
+		    seq = EXCLUDED.seq, payload = EXCLUDED.payload
+		WHERE (d.listener_id = EXCLUDED.listener_id AND d.seq < EXCLUDED.seq)
+		   OR (d.listener_id <> EXCLUDED.listener_id AND d.received_at <= EXCLUDED.received_at);
+	END IF;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.spool_bookkeeping() IS
+	'trigger: records SyncMetric (sources) and DefineMetrics (latest definitions) spool rows';
+REVOKE ALL ON FUNCTION pgwatch_rpc.spool_bookkeeping() FROM PUBLIC;
+
+CREATE TRIGGER spool_bookkeeping AFTER INSERT ON pgwatch_rpc.spool
+	FOR EACH ROW WHEN (NEW.kind <> 'measurement') EXECUTE FUNCTION pgwatch_rpc.spool_bookkeeping();
+
+--------------------------------------------------------------------------------------------
+-- Listener support: called by the listener child, which logs in as pgwatch_rpc_listener.
+--------------------------------------------------------------------------------------------
+
+-- listener_register gives the named listener its id and the last seq it wrote, and holds a
+-- session advisory lock so that two processes never write under the same id (their seq
+-- numbers would collide). Lock key: (1885827703, listener id); 1885827703 is 'pgrw'.
+CREATE FUNCTION pgwatch_rpc.listener_register(name text)
+RETURNS TABLE (listener_id int, last_seq bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	id int;
+	holder int;
+BEGIN
+	IF listener_register.name IS NULL OR listener_register.name !~ '^[A-Za-z0-9_.:-]{1,63}$' THEN
+		RAISE EXCEPTION 'invalid listener name "%"', listener_register.name
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = 'A listener name is 1 to 63 characters from A-Z, a-z, 0-9, "_", ".", ":" and "-".';
+	END IF;
+	INSERT INTO pgwatch_rpc.listeners AS l (name) VALUES (listener_register.name)
+	ON CONFLICT ON CONSTRAINT listeners_name_key DO NOTHING;
+	SELECT l.id INTO id FROM pgwatch_rpc.listeners AS l WHERE l.name = listener_register.name;
+	IF NOT pg_catalog.pg_try_advisory_lock(1885827703, id) THEN
+		SELECT lk.pid INTO holder FROM pg_catalog.pg_locks AS lk
+		WHERE lk.locktype = 'advisory' AND lk.database = (SELECT oid FROM pg_catalog.pg_database
+		                                                  WHERE datname = pg_catalog.current_database())
+		  AND lk.classid = 1885827703::oid AND lk.objid = id::oid AND lk.objsubid = 2 AND lk.granted
+		LIMIT 1;
+		RAISE EXCEPTION 'listener "%" is already running (pid % holds its lock)',
+			listener_register.name, coalesce(holder::text, 'unknown')
+			USING ERRCODE = 'lock_not_available',
+			      HINT = 'Stop the other listener, or give each listener its own name.';
+	END IF;
+	listener_id := id;
+	SELECT coalesce(max(s.seq), 0) INTO last_seq FROM pgwatch_rpc.spool AS s WHERE s.listener_id = id;
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.listener_register(text) IS
+	'registers a listener by name: returns its id and last spool seq, and locks the id for this session';
+REVOKE ALL ON FUNCTION pgwatch_rpc.listener_register(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgwatch_rpc.listener_register(text) TO pgwatch_rpc_listener;
+
+CREATE FUNCTION pgwatch_rpc.spool_size() RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+	SELECT coalesce(sum(pg_catalog.pg_total_relation_size(t.relid)), 0)::bigint
+	FROM pg_catalog.pg_partition_tree('pgwatch_rpc.spool'::regclass) AS t
+	WHERE t.isleaf
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.spool_size() IS
+	'bytes on disk of every spool partition, with indexes and TOAST (compared with pgwatch_rpc.spool_max_size)';
+REVOKE ALL ON FUNCTION pgwatch_rpc.spool_size() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgwatch_rpc.spool_size() TO pgwatch_rpc_listener, pgwatch_rpc_monitor;
