@@ -55,6 +55,7 @@ CLIENT="$REPO_ROOT/build/test/interop/cpp/interop_client"
 	--scenario measurements --count 200 | awk '/"code":0/ {ok++} END {printf "%d calls answered OK\n", ok}'
 
 say "what arrived in the spool"
+sleep 1.5 # the listener publishes its statistics about once a second
 psql_demo -c "SELECT kind, dbname, metric, count(*) AS envelopes, sum(nrows) AS rows
               FROM pgwatch_rpc.spool GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
 psql_demo -x -c "SELECT listener, connections_total, calls_ok, calls_failed, rows, bytes,

@@ -23,6 +23,13 @@ install_packages() {
 		apt-get update -q
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 	fi
+	# The grpc-js interop client needs Node and npm. Machines that ship their own Node
+	# (whose nodejs package conflicts with Debian's npm) keep it; others get Debian's.
+	if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+		say "installing Node.js and npm from Debian"
+		apt-get update -q
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm
+	fi
 }
 
 # build_and_install compiles with CMake (through the PGXS Makefile) and installs the

@@ -38,7 +38,8 @@ CallVerdict Denied(const Stream &stream, std::string_view dbname) {
 } // namespace
 
 const char *const kUnauthenticatedMessage =
-    "missing username/password metadata: use grpc://KEYNAME:SECRET@host:port";
+    "authentication failed: send a valid key name and secret as metadata username and password "
+    "(pgwatch: grpc://KEYNAME:SECRET@host:port)";
 
 void RecordHeader(Stream *stream, std::string_view name, std::string_view value) {
 	if (name == ":method")
