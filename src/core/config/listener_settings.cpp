@@ -1,6 +1,7 @@
 // Meaning of each key of the listener's settings file: its type, unit, allowed range, and
 // how it is rendered back. One table drives parsing and rendering, so they cannot drift.
 #include "core/config/listener_settings.hpp"
+#include "core/text/ascii.hpp"
 
 #include "core/config/settings_file.hpp"
 #include "core/config/value_units.hpp"
@@ -83,13 +84,7 @@ std::string Lower(std::string_view text) {
 	return out;
 }
 
-std::string Trim(std::string_view text) {
-	while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-		text.remove_prefix(1);
-	while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-		text.remove_suffix(1);
-	return std::string(text);
-}
+std::string TrimmedCopy(std::string_view text) { return std::string(text::TrimSpace(text)); }
 
 std::string Quoted(std::string_view value) {
 	return "\"" + std::string(value) + "\"";
@@ -110,7 +105,7 @@ std::string FormatNumber(Kind kind, int64_t value) {
 }
 
 bool ParseInt(std::string_view text, int64_t *value) {
-	std::string trimmed = Trim(text);
+	std::string trimmed = TrimmedCopy(text);
 	if (trimmed.empty())
 		return false;
 	int64_t result = 0;
@@ -179,7 +174,7 @@ bool ApplyAddresses(const std::string &value, Settings *settings, std::string *e
 		size_t comma = value.find(',', start);
 		if (comma == std::string::npos)
 			comma = value.size();
-		std::string entry = Trim(std::string_view(value).substr(start, comma - start));
+		std::string entry = TrimmedCopy(std::string_view(value).substr(start, comma - start));
 		start = comma + 1;
 		if (entry.empty()) {
 			*error = "listen_addresses has an empty entry in " + Quoted(value) +
@@ -224,7 +219,7 @@ bool ApplyOther(const Spec &spec, const std::string &value, Settings *settings, 
 	case Kind::kAddresses:
 		return ApplyAddresses(value, settings, error);
 	case Kind::kAck: {
-		std::string lower = Lower(Trim(value));
+		std::string lower = Lower(TrimmedCopy(value));
 		if (lower == "durable")
 			settings->ack = AckMode::kDurable;
 		else if (lower == "fast")
@@ -236,7 +231,7 @@ bool ApplyOther(const Spec &spec, const std::string &value, Settings *settings, 
 		return true;
 	}
 	case Kind::kLogLevel: {
-		std::string lower = Lower(Trim(value));
+		std::string lower = Lower(TrimmedCopy(value));
 		log::Level level;
 		if (!LogLevelFromName(lower, &level)) {
 			*error = "log_min_messages must be debug, info, log, warning or error, not " + Quoted(value);

@@ -21,18 +21,10 @@ BindAddress MakeBind(const sockaddr *address, socklen_t length) {
 	return bind;
 }
 
-BindAddress Loopback6(int port) {
+BindAddress Ipv6(const in6_addr &host, int port) {
 	sockaddr_in6 a{};
 	a.sin6_family = AF_INET6;
-	a.sin6_addr = in6addr_loopback;
-	a.sin6_port = htons(static_cast<uint16_t>(port));
-	return MakeBind(reinterpret_cast<const sockaddr *>(&a), sizeof a);
-}
-
-BindAddress Any6(int port) {
-	sockaddr_in6 a{};
-	a.sin6_family = AF_INET6;
-	a.sin6_addr = in6addr_any;
+	a.sin6_addr = host;
 	a.sin6_port = htons(static_cast<uint16_t>(port));
 	return MakeBind(reinterpret_cast<const sockaddr *>(&a), sizeof a);
 }
@@ -99,7 +91,7 @@ std::vector<BindAddress> ResolveListenAddresses(const std::vector<std::string> &
 		if (entry == "*") {
 			wildcard = true;
 		} else if (strcasecmp(entry.c_str(), "localhost") == 0) {
-			candidates.push_back(Loopback6(port));
+			candidates.push_back(Ipv6(in6addr_loopback, port));
 			candidates.push_back(Ipv4(INADDR_LOOPBACK, port));
 		} else if (entry.empty()) {
 			throw std::runtime_error("listen_addresses has an empty entry");
@@ -108,7 +100,7 @@ std::vector<BindAddress> ResolveListenAddresses(const std::vector<std::string> &
 		}
 	}
 	if (wildcard)
-		return {Any6(port), Ipv4(INADDR_ANY, port)};
+		return {Ipv6(in6addr_any, port), Ipv4(INADDR_ANY, port)};
 
 	std::vector<BindAddress> unique;
 	for (BindAddress &candidate : candidates) {

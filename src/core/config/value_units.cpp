@@ -1,6 +1,7 @@
 // Unit-aware number parsing and formatting for the settings file. Every multiplication is
 // overflow-checked: a typo like "9999999TB" is an error, never a wrapped small number.
 #include "core/config/value_units.hpp"
+#include "core/text/ascii.hpp"
 
 #include <cctype>
 #include <limits>
@@ -23,18 +24,10 @@ constexpr Unit kSizeUnits[] = {{"TB", int64_t{1} << 40},
 constexpr Unit kTimeUnits[] = {{"d", 86'400'000'000}, {"h", 3'600'000'000}, {"min", 60'000'000},
                                {"s", 1'000'000},      {"ms", 1'000},        {"us", 1}};
 
-std::string_view Trim(std::string_view text) {
-	while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-		text.remove_prefix(1);
-	while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-		text.remove_suffix(1);
-	return text;
-}
-
 // SplitNumber parses leading decimal digits into *number and leaves the rest (trimmed) in
 // *unit. False when there are no digits or the number does not fit in int64.
 bool SplitNumber(std::string_view text, int64_t *number, std::string_view *unit) {
-	text = Trim(text);
+	text = text::TrimSpace(text);
 	size_t i = 0;
 	int64_t value = 0;
 	while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
@@ -47,7 +40,7 @@ bool SplitNumber(std::string_view text, int64_t *number, std::string_view *unit)
 	if (i == 0)
 		return false;
 	*number = value;
-	*unit = Trim(text.substr(i));
+	*unit = text::TrimSpace(text.substr(i));
 	return true;
 }
 
@@ -109,7 +102,7 @@ bool ParseDuration(std::string_view text, int64_t unit_us, int64_t *value) {
 
 bool ParseBool(std::string_view text, bool *value) {
 	std::string lower;
-	for (char c : Trim(text))
+	for (char c : text::TrimSpace(text))
 		lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 	if (lower == "on" || lower == "true" || lower == "yes" || lower == "1") {
 		*value = true;

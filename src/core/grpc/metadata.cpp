@@ -1,5 +1,6 @@
 // Metadata classification, ASCII sanitation and base64 for -bin keys (see metadata.hpp).
 #include "core/grpc/metadata.hpp"
+#include "core/text/ascii.hpp"
 
 #include <cstdint>
 
@@ -21,14 +22,6 @@ int Base64Value(char c) {
 	if (c == '/')
 		return 63;
 	return -1;
-}
-
-std::string_view Trim(std::string_view s) {
-	while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-		s.remove_prefix(1);
-	while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-		s.remove_suffix(1);
-	return s;
 }
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
@@ -76,7 +69,7 @@ bool IsMetadataKey(std::string_view key) {
 }
 
 bool SanitizeAsciiValue(std::string_view value, std::string_view *out) {
-	std::string_view trimmed = Trim(value);
+	std::string_view trimmed = text::TrimBlanks(value);
 	for (char c : trimmed) {
 		auto u = static_cast<unsigned char>(c);
 		if (u < 0x20 || u > 0x7E)
@@ -91,7 +84,7 @@ bool DecodeBinaryValue(std::string_view value, std::vector<std::string> *out) {
 	for (;;) {
 		size_t comma = value.find(',');
 		std::string decoded;
-		if (!DecodeBase64(Trim(value.substr(0, comma)), &decoded))
+		if (!DecodeBase64(text::TrimBlanks(value.substr(0, comma)), &decoded))
 			return false;
 		parts.push_back(std::move(decoded));
 		if (comma == std::string_view::npos)

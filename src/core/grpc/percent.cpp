@@ -1,5 +1,6 @@
 // grpc-message encoding and decoding (see percent.hpp).
 #include "core/grpc/percent.hpp"
+#include "core/text/ascii.hpp"
 
 #include "core/wire/utf8.hpp"
 
@@ -12,16 +13,6 @@ namespace {
 
 bool NeedsEscape(uint8_t c) {
 	return c < 0x20 || c > 0x7E || c == '%';
-}
-
-int HexValue(char c) {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 } // namespace
@@ -73,9 +64,9 @@ std::string DecodeGrpcMessage(std::string_view value) {
 	std::string out;
 	out.reserve(value.size());
 	for (size_t i = 0; i < value.size(); i++) {
-		if (value[i] == '%' && i + 2 < value.size() && HexValue(value[i + 1]) >= 0 &&
-		    HexValue(value[i + 2]) >= 0) {
-			out.push_back(static_cast<char>(HexValue(value[i + 1]) * 16 + HexValue(value[i + 2])));
+		if (value[i] == '%' && i + 2 < value.size() && text::HexDigitValue(value[i + 1]) >= 0 &&
+		    text::HexDigitValue(value[i + 2]) >= 0) {
+			out.push_back(static_cast<char>(text::HexDigitValue(value[i + 1]) * 16 + text::HexDigitValue(value[i + 2])));
 			i += 2;
 		} else {
 			out.push_back(value[i]);

@@ -1,5 +1,6 @@
 // Method routing and content-type checks (see request_path.hpp).
 #include "core/grpc/request_path.hpp"
+#include "core/text/ascii.hpp"
 
 #include "core/wire/message_text.hpp"
 
@@ -20,14 +21,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 		if (Lower(a[i]) != Lower(b[i]))
 			return false;
 	return true;
-}
-
-std::string_view TrimSpaces(std::string_view s) {
-	while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-		s.remove_prefix(1);
-	while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-		s.remove_suffix(1);
-	return s;
 }
 
 } // namespace
@@ -72,7 +65,7 @@ ContentTypeCheck CheckContentType(std::string_view content_type, bool *plus_prot
 	static constexpr std::string_view kBase = "application/grpc";
 	if (plus_proto != nullptr)
 		*plus_proto = false;
-	std::string_view type = TrimSpaces(content_type.substr(0, content_type.find(';')));
+	std::string_view type = text::TrimBlanks(content_type.substr(0, content_type.find(';')));
 	if (type.size() < kBase.size() || !EqualsIgnoreCase(type.substr(0, kBase.size()), kBase))
 		return ContentTypeCheck::kNotGrpc;
 	std::string_view rest = type.substr(kBase.size());

@@ -1,5 +1,6 @@
 // grpc-timeout grammar and saturating conversion (see timeout.hpp).
 #include "core/grpc/timeout.hpp"
+#include "core/text/ascii.hpp"
 
 #include <cstdint>
 
@@ -27,14 +28,6 @@ int64_t UnitNanos(char unit) {
 	}
 }
 
-std::string_view TrimSpaces(std::string_view s) {
-	while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-		s.remove_prefix(1);
-	while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-		s.remove_suffix(1);
-	return s;
-}
-
 } // namespace
 
 GrpcTimeout ParseGrpcTimeout(std::optional<std::string_view> header, std::chrono::nanoseconds max_timeout) {
@@ -42,7 +35,7 @@ GrpcTimeout ParseGrpcTimeout(std::optional<std::string_view> header, std::chrono
 	if (!header.has_value())
 		return result;
 	result.outcome = TimeoutOutcome::kMalformed;
-	std::string_view s = TrimSpaces(*header);
+	std::string_view s = text::TrimBlanks(*header);
 	if (s.size() < 2 || s.size() > 9)
 		return result;
 	int64_t unit = UnitNanos(s.back());

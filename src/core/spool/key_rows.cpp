@@ -1,5 +1,6 @@
 // Key table rows → key cache entries (see key_rows.hpp).
 #include "core/spool/key_rows.hpp"
+#include "core/text/ascii.hpp"
 
 #include <cstdlib>
 #include <map>
@@ -14,20 +15,10 @@ const char *const kLoadKeysSql =
     " WHERE k.revoked_at IS NULL";
 
 namespace {
-int HexValue(char c) {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool ParseHash(const char *hex, auth::KeyHash *out) {
 	for (size_t i = 0; i < out->size(); i++) {
-		int hi = HexValue(hex[2 * i]);
-		int lo = hi < 0 ? -1 : HexValue(hex[2 * i + 1]);
+		int hi = text::HexDigitValue(hex[2 * i]);
+		int lo = hi < 0 ? -1 : text::HexDigitValue(hex[2 * i + 1]);
 		if (lo < 0)
 			return false;
 		(*out)[i] = static_cast<uint8_t>(hi * 16 + lo);

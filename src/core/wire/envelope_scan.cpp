@@ -80,12 +80,15 @@ public:
 		return true;
 	}
 
+	bool TooDeep(const PathNode *path) {
+		return Invalid(path, "value nested deeper than " + std::to_string(max_depth_) +
+		                         " levels of Struct/ListValue; flatten it or raise the server's depth limit");
+	}
+
 	// Struct scans a google.protobuf.Struct at nesting level depth (a row is 1).
 	bool Struct(const uint8_t *p, const uint8_t *end, const PathNode *path, int depth) {
 		if (depth > max_depth_)
-			return Invalid(path,
-			               "value nested deeper than " + std::to_string(max_depth_) +
-			                   " levels of Struct/ListValue; flatten it or raise the server's depth limit");
+			return TooDeep(path);
 		size_t entries = 0;
 		WireField f;
 		while (p < end) {
@@ -172,9 +175,7 @@ public:
 
 	bool List(const uint8_t *p, const uint8_t *end, const PathNode *path, int depth) {
 		if (depth > max_depth_)
-			return Invalid(path,
-			               "value nested deeper than " + std::to_string(max_depth_) +
-			                   " levels of Struct/ListValue; flatten it or raise the server's depth limit");
+			return TooDeep(path);
 		size_t index = 0;
 		WireField f;
 		while (p < end) {

@@ -4,6 +4,7 @@
 
 #include "envelopes.hpp"
 #include "json_line.hpp"
+#include "core/text/ascii.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -131,19 +132,10 @@ void HostileNames(const ClientOptions &o, Session &session) {
 }
 
 bool DecodeHex(const std::string &hex, std::string &out) {
-	auto nibble = [](char c) -> int {
-		if (c >= '0' && c <= '9')
-			return c - '0';
-		if (c >= 'a' && c <= 'f')
-			return c - 'a' + 10;
-		if (c >= 'A' && c <= 'F')
-			return c - 'A' + 10;
-		return -1;
-	};
 	if (hex.size() % 2)
 		return false;
 	for (size_t i = 0; i < hex.size(); i += 2) {
-		int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+		int hi = pgwatch_rpc::text::HexDigitValue(hex[i]), lo = pgwatch_rpc::text::HexDigitValue(hex[i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		out += static_cast<char>(hi << 4 | lo);
