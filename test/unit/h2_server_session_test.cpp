@@ -276,7 +276,8 @@ TEST(H2ServerSession, MissingMetadataIsUnauthenticated) {
 	    h.Call(Harness::GrpcHeaders("/Receiver/UpdateMeasurements", false), Harness::Framed(Envelope()));
 	EXPECT_EQ(h.GrpcStatus(id), 16);
 	EXPECT_EQ(h.responses[id].headers["grpc-message"],
-	          "missing username/password metadata: use grpc://KEYNAME:SECRET@host:port");
+	          "authentication failed: send a valid key name and secret as metadata username and password "
+	          "(pgwatch: grpc://KEYNAME:SECRET@host:port)");
 	EXPECT_TRUE(h.sink.submitted.empty());
 	EXPECT_EQ(h.stats.auth_failures, 1u);
 }
