@@ -8,6 +8,7 @@
 // statement shape the listener's group committer uses. Prints envelopes/s and rows/s
 // (rows = pgwatch rows inside the envelopes).
 #include "bench_envelopes.hpp"
+#include "bench_flags.hpp"
 
 #include <arpa/inet.h>
 #include <libpq-fe.h>
@@ -45,45 +46,29 @@ struct Options {
 	uint64_t seed = 1;
 };
 
-void Usage() {
-	std::cerr
-	    << "usage: db_ceiling --dsn CONNINFO [--seconds S] [--warmup-seconds W] [--per-txn N]\n"
-	       "                  [--connections C] [--modes insert,copy,unnest] [--plain] [--seed N] [--json]\n";
-	std::exit(2);
-}
+constexpr const char *kUsage =
+    "usage: db_ceiling --dsn CONNINFO [--seconds S] [--warmup-seconds W] [--per-txn N]\n"
+    "                  [--connections C] [--modes insert,copy,unnest] [--plain] [--seed N] [--json]\n";
 
+// ParseOptions reads argv; exits with the usage on anything it does not understand.
 Options ParseOptions(int argc, char **argv) {
 	Options o;
-	for (int i = 1; i < argc; i++) {
-		std::string arg = argv[i];
-		auto value = [&]() -> std::string {
-			if (i + 1 >= argc)
-				Usage();
-			return argv[++i];
-		};
-		if (arg == "--dsn")
-			o.dsn = value();
-		else if (arg == "--seconds")
-			o.seconds = std::atof(value().c_str());
-		else if (arg == "--warmup-seconds")
-			o.warmup_seconds = std::atof(value().c_str());
-		else if (arg == "--per-txn")
-			o.per_txn = std::atoi(value().c_str());
-		else if (arg == "--connections")
-			o.connections = std::atoi(value().c_str());
-		else if (arg == "--modes")
-			o.modes = value();
-		else if (arg == "--plain")
-			o.plain = true;
-		else if (arg == "--seed")
-			o.seed = std::strtoull(value().c_str(), nullptr, 10);
-		else if (arg == "--json")
-			o.json = true;
-		else
-			Usage();
-	}
+	ParseFlags(
+	    argc, argv,
+	    {
+	        {"--dsn", [&](const std::string &v) { o.dsn = v; }},
+	        {"--seconds", [&](const std::string &v) { o.seconds = std::atof(v.c_str()); }},
+	        {"--warmup-seconds", [&](const std::string &v) { o.warmup_seconds = std::atof(v.c_str()); }},
+	        {"--per-txn", [&](const std::string &v) { o.per_txn = std::atoi(v.c_str()); }},
+	        {"--connections", [&](const std::string &v) { o.connections = std::atoi(v.c_str()); }},
+	        {"--modes", [&](const std::string &v) { o.modes = v; }},
+	        {"--plain", [&](const std::string &) { o.plain = true; }, false},
+	        {"--seed", [&](const std::string &v) { o.seed = std::strtoull(v.c_str(), nullptr, 10); }},
+	        {"--json", [&](const std::string &) { o.json = true; }, false},
+	    },
+	    kUsage);
 	if (o.dsn.empty() || o.seconds <= 0 || o.warmup_seconds < 0 || o.per_txn < 1 || o.connections < 1)
-		Usage();
+		ExitWithUsage(kUsage);
 	return o;
 }
 
@@ -451,7 +436,7 @@ int Main(int argc, char **argv) {
 			results.push_back(RunMode(options, envelopes, mode));
 	}
 	if (results.empty())
-		Usage();
+		ExitWithUsage(kUsage);
 
 	const ModeResult *best = &results[0];
 	for (const ModeResult &r : results)

@@ -6,6 +6,7 @@
 // latency percentiles, errors by status code and the client's own CPU cost per call (to
 // show it is not the bottleneck); --json prints the same as one JSON object.
 #include "bench_envelopes.hpp"
+#include "bench_flags.hpp"
 
 #include <absl/synchronization/mutex.h>
 #include <grpcpp/generic/generic_stub.h>
@@ -51,51 +52,33 @@ struct Options {
 	bool json = false;
 };
 
-void Usage() {
-	std::cerr << "usage: ingest_bench --target HOST:PORT (--ca FILE | --plaintext) --user U --password P\n"
-	             "                    [--connections C] [--inflight K] [--seconds S] [--warmup-seconds W]\n"
-	             "                    [--seed N] [--json]\n";
-	std::exit(2);
-}
+constexpr const char *kUsage =
+    "usage: ingest_bench --target HOST:PORT (--ca FILE | --plaintext) --user U --password P\n"
+    "                    [--connections C] [--inflight K] [--seconds S] [--warmup-seconds W]\n"
+    "                    [--seed N] [--json]\n";
 
-// ParseOptions reads argv; exits with usage on anything it does not understand.
+// ParseOptions reads argv; exits with the usage on anything it does not understand.
 Options ParseOptions(int argc, char **argv) {
 	Options o;
-	for (int i = 1; i < argc; i++) {
-		std::string arg = argv[i];
-		auto value = [&]() -> std::string {
-			if (i + 1 >= argc)
-				Usage();
-			return argv[++i];
-		};
-		if (arg == "--target")
-			o.target = value();
-		else if (arg == "--ca")
-			o.ca_file = value();
-		else if (arg == "--plaintext")
-			o.plaintext = true;
-		else if (arg == "--user")
-			o.user = value();
-		else if (arg == "--password")
-			o.password = value();
-		else if (arg == "--connections")
-			o.connections = std::atoi(value().c_str());
-		else if (arg == "--inflight")
-			o.inflight = std::atoi(value().c_str());
-		else if (arg == "--seconds")
-			o.seconds = std::atof(value().c_str());
-		else if (arg == "--warmup-seconds")
-			o.warmup_seconds = std::atof(value().c_str());
-		else if (arg == "--seed")
-			o.seed = std::strtoull(value().c_str(), nullptr, 10);
-		else if (arg == "--json")
-			o.json = true;
-		else
-			Usage();
-	}
+	ParseFlags(
+	    argc, argv,
+	    {
+	        {"--target", [&](const std::string &v) { o.target = v; }},
+	        {"--ca", [&](const std::string &v) { o.ca_file = v; }},
+	        {"--plaintext", [&](const std::string &) { o.plaintext = true; }, false},
+	        {"--user", [&](const std::string &v) { o.user = v; }},
+	        {"--password", [&](const std::string &v) { o.password = v; }},
+	        {"--connections", [&](const std::string &v) { o.connections = std::atoi(v.c_str()); }},
+	        {"--inflight", [&](const std::string &v) { o.inflight = std::atoi(v.c_str()); }},
+	        {"--seconds", [&](const std::string &v) { o.seconds = std::atof(v.c_str()); }},
+	        {"--warmup-seconds", [&](const std::string &v) { o.warmup_seconds = std::atof(v.c_str()); }},
+	        {"--seed", [&](const std::string &v) { o.seed = std::strtoull(v.c_str(), nullptr, 10); }},
+	        {"--json", [&](const std::string &) { o.json = true; }, false},
+	    },
+	    kUsage);
 	if (o.target.empty() || (o.ca_file.empty() == !o.plaintext) || o.connections < 1 || o.inflight < 1 ||
 	    o.seconds <= 0 || o.warmup_seconds < 0)
-		Usage();
+		ExitWithUsage(kUsage);
 	return o;
 }
 

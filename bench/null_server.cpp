@@ -9,6 +9,8 @@
 // Prints "listening on PORT" on stdout once it accepts calls; SIGTERM or SIGINT stops it.
 #include "pgwatch.grpc.pb.h"
 
+#include "bench_flags.hpp"
+
 #include <grpcpp/grpcpp.h>
 
 #include <csignal>
@@ -34,34 +36,25 @@ struct Options {
 	int max_message_size = kDefaultMaxMessageSize;
 };
 
-[[noreturn]] void Usage() {
-	std::cerr << "usage: null_server --port N [--address HOST] [--tls-cert FILE --tls-key FILE]\n"
-	             "                   [--max-message-size BYTES]\n";
-	std::exit(2);
-}
+constexpr const char *kUsage =
+    "usage: null_server --port N [--address HOST] [--tls-cert FILE --tls-key FILE]\n"
+    "                   [--max-message-size BYTES]\n";
 
+// ParseOptions reads argv; exits with the usage on anything it does not understand.
 Options ParseOptions(int argc, char **argv) {
 	Options o;
-	for (int i = 1; i < argc; i++) {
-		std::string flag = argv[i];
-		if (i + 1 >= argc)
-			Usage();
-		std::string value = argv[++i];
-		if (flag == "--port")
-			o.port = std::atoi(value.c_str());
-		else if (flag == "--address")
-			o.address = value;
-		else if (flag == "--tls-cert")
-			o.tls_cert = value;
-		else if (flag == "--tls-key")
-			o.tls_key = value;
-		else if (flag == "--max-message-size")
-			o.max_message_size = std::atoi(value.c_str());
-		else
-			Usage();
-	}
+	ParseFlags(
+	    argc, argv,
+	    {
+	        {"--port", [&](const std::string &v) { o.port = std::atoi(v.c_str()); }},
+	        {"--address", [&](const std::string &v) { o.address = v; }},
+	        {"--tls-cert", [&](const std::string &v) { o.tls_cert = v; }},
+	        {"--tls-key", [&](const std::string &v) { o.tls_key = v; }},
+	        {"--max-message-size", [&](const std::string &v) { o.max_message_size = std::atoi(v.c_str()); }},
+	    },
+	    kUsage);
 	if (o.port <= 0 || o.port > 65535 || o.max_message_size <= 0 || o.tls_cert.empty() != o.tls_key.empty())
-		Usage();
+		ExitWithUsage(kUsage);
 	return o;
 }
 
