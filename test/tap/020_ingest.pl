@@ -113,6 +113,22 @@ is(spool_count(), $before, 'nothing written for invalid input');
 @results = run_client('cpp', @tls, @auth, '--scenario', 'measurements', '--count', '3');
 is(codes(@results), '0,0,0', 'the listener still serves after all of that');
 
+# --- a spool over pgwatch_rpc.spool_max_size refuses new calls, then recovers -------------
+$node->append_conf('postgresql.conf', "pgwatch_rpc.spool_max_size = '1MB'");
+$node->reload;
+my @full;
+ok(wait_until(sub {
+	@full = run_client('cpp', @tls, @auth, '--scenario', 'measurements', '--count', '1');
+	return $full[0]{code} == 8;
+}, 30), 'a spool over its cap: RESOURCE_EXHAUSTED');
+like($full[0]{message}, qr/spool_max_size/, 'the message names the setting to raise');
+$node->append_conf('postgresql.conf', "pgwatch_rpc.spool_max_size = '10GB'");
+$node->reload;
+ok(wait_until(sub {
+	my @r = run_client('cpp', @tls, @auth, '--scenario', 'measurements', '--count', '1');
+	return $r[0]{code} == 0;
+}, 30), 'calls are accepted again once the cap is raised');
+
 # --- what an operator sees -----------------------------------------------------------------
 ok(wait_until(sub {
 	$node->safe_psql('postgres', 'SELECT auth_failures > 0 AND calls_ok > 0 FROM rpc_stat_listener') eq 't';
