@@ -33,6 +33,9 @@ const char *const kInsertSql =
     "INSERT INTO pgwatch_rpc.spool (listener_id, seq, key_name, kind, dbname, metric, nrows, payload)"
     " SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],"
     " $8::bytea[])";
+// The INSERT is prepared once per connection under this name (setup), so a batch costs the
+// server an execution only, not a parse and a plan as well.
+const char *const kInsertStatement = "pgwatch_rpc_spool_insert";
 
 const char *const kStatusSql =
     "INSERT INTO pgwatch_rpc.listener_status (listener_id, pid, started_at, updated_at, stats)"
@@ -43,6 +46,12 @@ const char *const kStatusSql =
 // shutting down, a standby): the calls are UNAVAILABLE, not INTERNAL, and we reconnect.
 bool MeansUnavailable(const std::string &sqlstate) {
 	return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0 || sqlstate == "25006";
+}
+
+// The parameter types of kInsertSql, sent when preparing it.
+std::vector<Oid> InsertTypes() {
+	return {kInt4Oid, kInt8ArrayOid, kTextArrayOid, kTextArrayOid, kTextArrayOid, kTextArrayOid, kInt4ArrayOid,
+	        kByteaArrayOid};
 }
 
 std::string Int4Binary(int32_t value) {
@@ -120,9 +129,12 @@ void GroupCommitter::RunSetup(size_t step) {
 	const char *what = "";
 	switch (step) {
 	case 0:
+		// force_generic_plan: otherwise the server re-plans the prepared INSERT for each of the
+		// first five batches and keeps doing so whenever a custom plan looks cheaper.
 		query.simple = true;
 		query.sql = std::string("SET application_name = 'pgwatch-rpc listen'; SET synchronous_commit = ") +
-		            (options_.ack == config::AckMode::kFast ? "off" : "on") + "; LISTEN pgwatch_rpc_keys";
+		            (options_.ack == config::AckMode::kFast ? "off" : "on") +
+		            "; SET plan_cache_mode = force_generic_plan; LISTEN pgwatch_rpc_keys";
 		what = "session setup";
 		break;
 	case 1:
@@ -137,6 +149,15 @@ void GroupCommitter::RunSetup(size_t step) {
 	case 3:
 		query.sql = "SELECT pgwatch_rpc.spool_ensure_partitions(" + std::to_string(kPartitionDaysAhead) + ")";
 		what = "spool_ensure_partitions";
+		break;
+	case 4:
+		// After the partitions exist; a new connection starts without prepared statements, so
+		// every (re)connect prepares again.
+		query.sql = kInsertSql;
+		query.statement = kInsertStatement;
+		query.prepare = true;
+		query.types = InsertTypes();
+		what = "preparing the spool insert";
 		break;
 	default:
 		ready_ = true;
@@ -306,12 +327,10 @@ bool GroupCommitter::SendBatch() {
 		batch->calls.push_back(std::move(call));
 	}
 	PgQuery query;
-	query.sql = kInsertSql;
+	query.statement = kInsertStatement;
 	query.values = {Int4Binary(listener_id_), seqs.Finish(),    key_names.Finish(), kinds.Finish(),
 	                dbnames.Finish(),         metrics.Finish(), nrows.Finish(),     payloads.Finish()};
-	query.types = {kInt4Oid,      kInt8ArrayOid, kTextArrayOid, kTextArrayOid,
-	               kTextArrayOid, kTextArrayOid, kInt4ArrayOid, kByteaArrayOid};
-	query.formats.assign(8, 1);
+	query.formats.assign(query.values.size(), 1);
 	batch->sent_at_us = now;
 	batch_ = std::move(batch);
 	pg_->Send(query, [this](PgOutcome &outcome) { OnBatchDone(outcome); });

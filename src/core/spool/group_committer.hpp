@@ -1,8 +1,9 @@
 // The group committer (DESIGN.md §4.2): queues accepted calls, writes them to
 // pgwatch_rpc.spool as ONE INSERT … SELECT unnest($2…$8) statement per batch with binary
-// parameters (autocommit: the statement is its own transaction), and only after the
-// result is PGRES_COMMAND_OK answers the batch's calls. One batch in flight at a time, so seq
-// numbers, assigned in memory from listener_register's last_seq + 1, follow commit order.
+// parameters (prepared once per connection; autocommit: the statement is its own
+// transaction), and only after the result is PGRES_COMMAND_OK answers the batch's calls.
+// One batch in flight at a time, so seq numbers, assigned in memory from
+// listener_register's last_seq + 1, follow commit order.
 //
 // Also owns the listener's other database duties, all on the same non-blocking connection:
 // registration, the key cache (reloaded on NOTIFY pgwatch_rpc_keys), last_used_at, the

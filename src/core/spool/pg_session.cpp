@@ -137,6 +137,9 @@ bool PgSession::Send(const PgQuery &query, std::function<void(PgOutcome &)> done
 	int sent;
 	if (query.simple) {
 		sent = PQsendQuery(conn_, query.sql.c_str());
+	} else if (query.prepare) {
+		sent = PQsendPrepare(conn_, query.statement.c_str(), query.sql.c_str(), static_cast<int>(query.types.size()),
+		                     query.types.empty() ? nullptr : query.types.data());
 	} else {
 		std::vector<const char *> values;
 		std::vector<int> lengths;
@@ -144,9 +147,14 @@ bool PgSession::Send(const PgQuery &query, std::function<void(PgOutcome &)> done
 			values.push_back(v.data());
 			lengths.push_back(static_cast<int>(v.size()));
 		}
-		sent = PQsendQueryParams(conn_, query.sql.c_str(), static_cast<int>(values.size()),
-		                         query.types.empty() ? nullptr : query.types.data(), values.data(),
-		                         lengths.data(), query.formats.empty() ? nullptr : query.formats.data(), 0);
+		const int *formats = query.formats.empty() ? nullptr : query.formats.data();
+		if (!query.statement.empty())
+			sent = PQsendQueryPrepared(conn_, query.statement.c_str(), static_cast<int>(values.size()),
+			                           values.data(), lengths.data(), formats, 0);
+		else
+			sent = PQsendQueryParams(conn_, query.sql.c_str(), static_cast<int>(values.size()),
+			                         query.types.empty() ? nullptr : query.types.data(), values.data(),
+			                         lengths.data(), formats, 0);
 	}
 	in_flight_ = true;
 	done_ = std::move(done);

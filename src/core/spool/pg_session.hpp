@@ -22,7 +22,12 @@ using PgResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
 
 struct PgQuery {
 	std::string sql;
-	bool simple = false;             // simple protocol: several statements, no parameters
+	bool simple = false; // simple protocol: several statements, no parameters
+	// statement names a prepared statement of this connection. With prepare, sql is parsed
+	// and planned once under that name (types give the parameter types); without it, the
+	// statement runs with values and sql is unused, saving the server a parse and a plan.
+	std::string statement;
+	bool prepare = false;
 	std::vector<std::string> values; // parameters, all non-NULL
 	std::vector<Oid> types;          // 0 = let the server infer
 	std::vector<int> formats;        // 0 text, 1 binary; empty = all text
