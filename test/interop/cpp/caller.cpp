@@ -1,5 +1,6 @@
-// Channel setup (TLS against the CA file and the target's host name, or plaintext h2c) and
-// one blocking unary call through the generic stub, with pgwatch's metadata.
+// Channel setup (TLS against the CA file and the target's host name, optionally with a
+// client certificate, or plaintext h2c) and one blocking unary call through the generic
+// stub, with pgwatch's metadata.
 #include "caller.hpp"
 
 #include "pgwatch.pb.h"
@@ -35,6 +36,10 @@ std::shared_ptr<grpc::Channel> MakeChannel(const ClientOptions &o) {
 	} else {
 		grpc::SslCredentialsOptions ssl;
 		ssl.pem_root_certs = ReadFile(o.ca_file);
+		if (!o.cert_file.empty()) {
+			ssl.pem_cert_chain = ReadFile(o.cert_file);
+			ssl.pem_private_key = ReadFile(o.key_file);
+		}
 		credentials = grpc::SslCredentials(ssl);
 		if (!o.server_name.empty())
 			args.SetSslTargetNameOverride(o.server_name);

@@ -16,7 +16,8 @@ const std::set<std::string> kScenarios = {"measurements", "sync",  "define", "ra
 [[noreturn]] void Usage(const std::string &problem) {
 	std::cerr
 	    << "interop_client: " << problem << "\n"
-	    << "usage: interop_client --target HOST:PORT (--ca FILE [--server-name NAME] | --plaintext)\n"
+	    << "usage: interop_client --target HOST:PORT\n"
+	       "         (--ca FILE [--server-name NAME] [--cert FILE --key FILE] | --plaintext)\n"
 	       "         (--user U --password P | --no-metadata) --scenario NAME\n"
 	       "         [--count N] [--rows N] [--dbname X] [--metric Y] [--seed S] [--epoch-ns NS]\n"
 	       "         [--dump FILE] [--deadline-ms MS]\n"
@@ -57,6 +58,10 @@ ClientOptions ParseClientOptions(int argc, char **argv) {
 			o.ca_file = value;
 		else if (flag == "--server-name")
 			o.server_name = value;
+		else if (flag == "--cert")
+			o.cert_file = value;
+		else if (flag == "--key")
+			o.key_file = value;
 		else if (flag == "--user")
 			o.user = value, have_user = true;
 		else if (flag == "--password")
@@ -94,6 +99,10 @@ ClientOptions ParseClientOptions(int argc, char **argv) {
 		Usage("--target is required");
 	if (o.plaintext == !o.ca_file.empty())
 		Usage("give exactly one of --ca FILE and --plaintext");
+	if (o.cert_file.empty() != o.key_file.empty())
+		Usage("--cert and --key go together");
+	if (o.plaintext && !o.cert_file.empty())
+		Usage("--cert and --key need TLS (--ca), not --plaintext");
 	if (o.send_metadata && !(have_user && have_password))
 		Usage("give --user and --password (either may be empty), or --no-metadata");
 	if (!o.send_metadata && (have_user || have_password))

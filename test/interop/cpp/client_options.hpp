@@ -10,6 +10,8 @@ struct ClientOptions {
 	std::string target;
 	std::string ca_file;
 	std::string server_name; // overrides the host name verified in the certificate
+	std::string cert_file;   // client certificate (PEM), for a listener with ssl_ca_file
+	std::string key_file;    // its private key (PEM)
 	bool plaintext = false;
 	std::string user;
 	std::string password;
