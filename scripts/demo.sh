@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: installs what is needed, builds and installs pgwatch_rpc,
 # starts a throwaway PostgreSQL cluster with the hub, sends realistic pgwatch measurements
-# through the TLS listener, shows them arriving, and prints the pgwatch --sink argument.
+# through the TLS listener with `pgwatch-rpc send`, shows them arriving in the spool, and
+# prints the pgwatch --sink argument.
 # Run as root on Debian 12. Settings: DEMO_DIR (default /tmp/pgwatch_rpc-demo),
 # DEMO_PG_PORT (default 55432), DEMO_GRPC_PORT (default 5051).
 source "$(dirname "$0")/lib.sh"
@@ -47,12 +48,10 @@ SECRET=$(cat "$DATA/pgwatch_rpc/default.key")
 psql_demo -Atq -c 'SELECT rpc_tls_certificate()' >"$DEMO_DIR/ca.pem"
 chmod 0644 "$DEMO_DIR/ca.pem"
 
-say "sending pgwatch-shaped measurements over TLS (grpc++ client)"
-CLIENT="$REPO_ROOT/build/test/interop/cpp/interop_client"
-"$CLIENT" --target "localhost:$GRPC_PORT" --ca "$DEMO_DIR/ca.pem" --user default --password "$SECRET" \
-	--scenario sync >/dev/null
-"$CLIENT" --target "localhost:$GRPC_PORT" --ca "$DEMO_DIR/ca.pem" --user default --password "$SECRET" \
-	--scenario measurements --count 200 | awk '/"code":0/ {ok++} END {printf "%d calls answered OK\n", ok}'
+SINK="grpc://default:$SECRET@localhost:$GRPC_PORT/?sslrootca=$DEMO_DIR/ca.pem"
+say "sending pgwatch-shaped measurements over TLS with pgwatch-rpc send"
+"$PG_BINDIR/pgwatch-rpc" send --sink "$SINK" --count 200 --sources 3 | grep -v '^UpdateMeasurements: ' ||
+	die "some calls failed (see above and $DEMO_DIR/server.log)"
 
 say "what arrived in the spool"
 sleep 1.5 # the listener publishes its statistics about once a second
@@ -65,9 +64,12 @@ cat <<MSG
 
 The hub is running. Point pgwatch at it with:
 
-  --sink='grpc://default:$SECRET@localhost:$GRPC_PORT/?sslrootca=$DEMO_DIR/ca.pem'
+  --sink='$SINK'
+
+CA certificate: $DEMO_DIR/ca.pem (the hub's certificate; pgwatch trusts only this file)
 
 psql into it:   runuser -u postgres -- psql -h $DEMO_DIR -p $PG_PORT postgres
 server log:     $DEMO_DIR/server.log
+send more:      $PG_BINDIR/pgwatch-rpc send --sink '$SINK' --count 1000
 stop it:        runuser -u postgres -- $PG_BINDIR/pg_ctl -D $DATA stop
 MSG

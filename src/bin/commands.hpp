@@ -14,4 +14,7 @@ constexpr const char *kVersion = "0.1";
 // argv[0] is "listen".
 int RunListen(int argc, char **argv);
 
+// RunSend: `pgwatch-rpc send --sink URI [--count N] …` (src/sender). argv[0] is "send".
+int RunSend(int argc, char **argv);
+
 } // namespace pgwatch_rpc::bin
