@@ -608,3 +608,414 @@ COMMENT ON FUNCTION pgwatch_rpc.spool_size() IS
 	'bytes on disk of every spool partition, with indexes and TOAST (compared with pgwatch_rpc.spool_max_size)';
 REVOKE ALL ON FUNCTION pgwatch_rpc.spool_size() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgwatch_rpc.spool_size() TO pgwatch_rpc_listener, pgwatch_rpc_monitor;
+
+--------------------------------------------------------------------------------------------
+-- Sinks (issue #3): configuration, one cursor per (sink, listener), dead letters, status.
+-- The delivery children log in as pgwatch_rpc_delivery, with a password the launcher sets.
+--------------------------------------------------------------------------------------------
+DO $roles$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pgwatch_rpc_delivery') THEN
+		CREATE ROLE pgwatch_rpc_delivery LOGIN NOINHERIT;
+	END IF;
+END
+$roles$;
+GRANT USAGE ON SCHEMA pgwatch_rpc TO pgwatch_rpc_delivery;
+
+CREATE TABLE pgwatch_rpc.sinks (
+	name       text PRIMARY KEY CHECK (name ~ '^[a-z0-9_][a-z0-9_.-]{0,62}$'),
+	kind       text NOT NULL,
+	config     jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(config) = 'object'),
+	secrets    jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(secrets) = 'object'),
+	enabled    boolean NOT NULL DEFAULT true,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now(),
+	generation bigint NOT NULL DEFAULT 1 -- bumped by every change: the launcher restarts the child
+);
+GRANT SELECT ON pgwatch_rpc.sinks TO pgwatch_rpc_delivery;
+
+-- A new sink starts at the current end of each listener's rows (it does not replay the
+-- whole spool); a listener the sink has not seen yet starts at 0.
+CREATE TABLE pgwatch_rpc.sink_cursors (
+	sink        text NOT NULL REFERENCES pgwatch_rpc.sinks (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	listener_id int NOT NULL,
+	seq         bigint NOT NULL,
+	updated_at  timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (sink, listener_id)
+);
+GRANT SELECT, INSERT, UPDATE ON pgwatch_rpc.sink_cursors TO pgwatch_rpc_delivery;
+
+CREATE TABLE pgwatch_rpc.dead_letters (
+	id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	sink        text NOT NULL,
+	listener_id int NOT NULL,
+	seq         bigint NOT NULL,
+	failed_at   timestamptz NOT NULL DEFAULT now(),
+	kind        text NOT NULL,
+	dbname      text NOT NULL,
+	metric      text NOT NULL,
+	error       text NOT NULL,
+	payload     bytea NOT NULL
+);
+CREATE INDEX ON pgwatch_rpc.dead_letters (sink, failed_at);
+GRANT INSERT ON pgwatch_rpc.dead_letters TO pgwatch_rpc_delivery;
+
+-- Each delivery child upserts its counters here about once a second.
+CREATE TABLE pgwatch_rpc.sink_status (
+	sink       text PRIMARY KEY REFERENCES pgwatch_rpc.sinks (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	pid        int NOT NULL,
+	state      text NOT NULL, -- running | backing_off | failing_config
+	started_at timestamptz NOT NULL,
+	updated_at timestamptz NOT NULL,
+	stats      jsonb NOT NULL
+);
+GRANT SELECT, INSERT, UPDATE ON pgwatch_rpc.sink_status TO pgwatch_rpc_delivery;
+GRANT SELECT ON pgwatch_rpc.spool TO pgwatch_rpc_delivery;
+
+--------------------------------------------------------------------------------------------
+-- Sink API (DESIGN.md §5): rpc_sink_add/alter/drop/enable/disable, rpc_sinks, rpc_stat_sinks.
+-- Same privilege pattern as the key functions: a SECURITY INVOKER wrapper checks the caller's
+-- role (inline: the caller may have no USAGE on schema pgwatch_rpc), then calls the SECURITY
+-- DEFINER implementation in schema pgwatch_rpc. Every change bumps generation, notifies
+-- channel pgwatch_rpc_sinks and wakes the launcher at commit, which starts, restarts or
+-- stops the sink's `pgwatch-rpc deliver` child.
+--------------------------------------------------------------------------------------------
+CREATE FUNCTION pgwatch_rpc._validate_sink(kind text, config jsonb, secrets jsonb) RETURNS text[]
+	LANGUAGE c IMMUTABLE STRICT AS 'MODULE_PATHNAME', '_validate_sink';
+COMMENT ON FUNCTION pgwatch_rpc._validate_sink(text, jsonb, jsonb) IS
+	'the problems the sink kind''s validator finds in config and secrets ("key: reason"), empty if valid';
+
+CREATE FUNCTION pgwatch_rpc._sink_secret_keys(kind text) RETURNS text[]
+	LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', '_sink_secret_keys';
+COMMENT ON FUNCTION pgwatch_rpc._sink_secret_keys(text) IS
+	'the config keys a sink kind treats as secrets (shown redacted by rpc_sinks); empty for an unknown kind';
+
+CREATE FUNCTION pgwatch_rpc._wake_launcher() RETURNS void
+	LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', '_wake_launcher';
+COMMENT ON FUNCTION pgwatch_rpc._wake_launcher() IS
+	'makes the launcher reconcile its delivery children when the current transaction commits';
+
+REVOKE ALL ON FUNCTION pgwatch_rpc._validate_sink(text, jsonb, jsonb), pgwatch_rpc._wake_launcher()
+	FROM PUBLIC;
+-- rpc_sinks calls it with the reader's privileges; it reveals only key names.
+REVOKE ALL ON FUNCTION pgwatch_rpc._sink_secret_keys(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgwatch_rpc._sink_secret_keys(text) TO pgwatch_rpc_admin, pgwatch_rpc_monitor;
+
+-- sink_name_check raises a clear error unless name is a valid sink name.
+CREATE FUNCTION pgwatch_rpc.sink_name_check(name text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF sink_name_check.name IS NULL THEN
+		RAISE EXCEPTION 'sink name must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF sink_name_check.name !~ '^[a-z0-9_][a-z0-9_.-]{0,62}$' THEN
+		RAISE EXCEPTION 'invalid sink name "%"', sink_name_check.name
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = 'A sink name is 1 to 63 characters from a-z, 0-9, "_", "." and "-", and does not start with "." or "-".';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.sink_name_check(text) IS
+	'raises an error unless the text is a valid sink name';
+REVOKE ALL ON FUNCTION pgwatch_rpc.sink_name_check(text) FROM PUBLIC;
+
+-- sink_validate raises invalid_parameter_value with every problem of the configuration.
+CREATE FUNCTION pgwatch_rpc.sink_validate(name text, kind text, config jsonb, secrets jsonb) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	problems text[];
+BEGIN
+	IF sink_validate.kind IS NULL THEN
+		RAISE EXCEPTION 'sink kind must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF sink_validate.config IS NULL OR sink_validate.secrets IS NULL THEN
+		RAISE EXCEPTION 'config and secrets of sink "%" must not be NULL', sink_validate.name
+			USING ERRCODE = 'null_value_not_allowed',
+			      HINT = 'Pass ''{}'' for no settings.';
+	END IF;
+	problems := pgwatch_rpc._validate_sink(sink_validate.kind, sink_validate.config, sink_validate.secrets);
+	IF pg_catalog.cardinality(problems) = 0 THEN
+		RETURN;
+	END IF;
+	-- The registry reports an unknown kind as its only problem, on key "kind".
+	IF problems[1] LIKE 'kind: %' THEN
+		RAISE EXCEPTION '%', pg_catalog.substr(problems[1], 7)
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Each kind is documented in sinks/<kind>/README.md.';
+	END IF;
+	RAISE EXCEPTION 'invalid configuration for sink "%"', sink_validate.name
+		USING ERRCODE = 'invalid_parameter_value',
+		      DETAIL = pg_catalog.array_to_string(problems, E'\n'),
+		      HINT = pg_catalog.format('The keys of kind %s are described in sinks/%s/README.md.',
+		                               sink_validate.kind, sink_validate.kind);
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.sink_validate(text, text, jsonb, jsonb) IS
+	'raises an error listing every problem of a sink configuration';
+REVOKE ALL ON FUNCTION pgwatch_rpc.sink_validate(text, text, jsonb, jsonb) FROM PUBLIC;
+
+-- sink_changed tells the launcher (at commit) and running delivery children (NOTIFY).
+CREATE FUNCTION pgwatch_rpc.sink_changed(name text) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM pgwatch_rpc._wake_launcher();
+	PERFORM pg_catalog.pg_notify('pgwatch_rpc_sinks', sink_changed.name);
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.sink_changed(text) IS
+	'wakes the launcher at commit and notifies channel pgwatch_rpc_sinks with the sink''s name';
+REVOKE ALL ON FUNCTION pgwatch_rpc.sink_changed(text) FROM PUBLIC;
+
+-- sink_not_found raises the error for a sink that does not exist.
+CREATE FUNCTION pgwatch_rpc.sink_not_found(name text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	RAISE EXCEPTION 'sink "%" does not exist', sink_not_found.name
+		USING ERRCODE = 'undefined_object',
+		      HINT = 'SELECT name FROM rpc_sinks lists the sinks; rpc_sink_add() creates one.';
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.sink_not_found(text) IS
+	'raises the error for a sink that does not exist';
+REVOKE ALL ON FUNCTION pgwatch_rpc.sink_not_found(text) FROM PUBLIC;
+
+--------------------------------------------------------------------------------------------
+-- rpc_sink_add
+--------------------------------------------------------------------------------------------
+CREATE FUNCTION pgwatch_rpc.sink_add(kind text, name text, config jsonb, secrets jsonb, enabled boolean)
+RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	sink_name text := coalesce(sink_add.name, sink_add.kind);
+BEGIN
+	PERFORM pgwatch_rpc.sink_name_check(sink_name);
+	PERFORM pgwatch_rpc.sink_validate(sink_name, sink_add.kind, sink_add.config, sink_add.secrets);
+	IF sink_add.enabled IS NULL THEN
+		RAISE EXCEPTION 'enabled must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	BEGIN
+		INSERT INTO pgwatch_rpc.sinks (name, kind, config, secrets, enabled)
+		VALUES (sink_name, sink_add.kind, sink_add.config, sink_add.secrets, sink_add.enabled);
+	EXCEPTION WHEN unique_violation THEN
+		RAISE EXCEPTION 'sink "%" already exists', sink_name
+			USING ERRCODE = 'duplicate_object',
+			      HINT = pg_catalog.format('Choose another name with rpc_sink_add(%L, name => ...), or change it with rpc_sink_alter(%L, ...).',
+			                               sink_add.kind, sink_name);
+	END;
+	-- A new sink starts at the current end of each listener's rows: it delivers what arrives
+	-- from now on, not the whole spool.
+	INSERT INTO pgwatch_rpc.sink_cursors (sink, listener_id, seq)
+	SELECT sink_name, l.id,
+	       coalesce((SELECT max(s.seq) FROM pgwatch_rpc.spool AS s WHERE s.listener_id = l.id), 0)
+	FROM pgwatch_rpc.listeners AS l;
+	PERFORM pgwatch_rpc.sink_changed(sink_name);
+	RETURN sink_name;
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.sink_add(text, text, jsonb, jsonb, boolean) IS
+	'implementation of rpc_sink_add (runs as the extension owner)';
+REVOKE ALL ON FUNCTION pgwatch_rpc.sink_add(text, text, jsonb, jsonb, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgwatch_rpc.sink_add(text, text, jsonb, jsonb, boolean) TO pgwatch_rpc_admin;
+
+CREATE FUNCTION @extschema@.rpc_sink_add(kind text, name text DEFAULT NULL, config jsonb DEFAULT '{}',
+                                         secrets jsonb DEFAULT '{}', enabled boolean DEFAULT true)
+RETURNS text LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT pg_catalog.pg_has_role(current_user, 'pgwatch_rpc_admin', 'USAGE') THEN
+		RAISE EXCEPTION 'permission denied to add a sink'
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = pg_catalog.format('Role %I does not have the privileges of pgwatch_rpc_admin.', current_user),
+			      HINT = pg_catalog.format('GRANT pgwatch_rpc_admin TO %I;', current_user);
+	END IF;
+	RETURN pgwatch_rpc.sink_add(rpc_sink_add.kind, rpc_sink_add.name, rpc_sink_add.config,
+	                            rpc_sink_add.secrets, rpc_sink_add.enabled);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rpc_sink_add(text, text, jsonb, jsonb, boolean) IS
+	'adds a sink (name defaults to the kind) after validating its configuration; returns its name';
+
+--------------------------------------------------------------------------------------------
+-- rpc_sink_alter: NULL keeps the current config or secrets.
+--------------------------------------------------------------------------------------------
+CREATE FUNCTION pgwatch_rpc.sink_alter(name text, config jsonb, secrets jsonb)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	current_sink pgwatch_rpc.sinks;
+BEGIN
+	PERFORM pgwatch_rpc.sink_name_check(sink_alter.name);
+	SELECT * INTO current_sink FROM pgwatch_rpc.sinks AS s WHERE s.name = sink_alter.name FOR UPDATE;
+	IF NOT FOUND THEN
+		PERFORM pgwatch_rpc.sink_not_found(sink_alter.name);
+	END IF;
+	PERFORM pgwatch_rpc.sink_validate(sink_alter.name, current_sink.kind,
+	                                  coalesce(sink_alter.config, current_sink.config),
+	                                  coalesce(sink_alter.secrets, current_sink.secrets));
+	UPDATE pgwatch_rpc.sinks AS s
+	SET config = coalesce(sink_alter.config, s.config), secrets = coalesce(sink_alter.secrets, s.secrets),
+	    generation = s.generation + 1, updated_at = pg_catalog.now()
+	WHERE s.name = sink_alter.name;
+	PERFORM pgwatch_rpc.sink_changed(sink_alter.name);
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.sink_alter(text, jsonb, jsonb) IS
+	'implementation of rpc_sink_alter (runs as the extension owner)';
+REVOKE ALL ON FUNCTION pgwatch_rpc.sink_alter(text, jsonb, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgwatch_rpc.sink_alter(text, jsonb, jsonb) TO pgwatch_rpc_admin;
+
+CREATE FUNCTION @extschema@.rpc_sink_alter(name text, config jsonb DEFAULT NULL, secrets jsonb DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT pg_catalog.pg_has_role(current_user, 'pgwatch_rpc_admin', 'USAGE') THEN
+		RAISE EXCEPTION 'permission denied to alter a sink'
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = pg_catalog.format('Role %I does not have the privileges of pgwatch_rpc_admin.', current_user),
+			      HINT = pg_catalog.format('GRANT pgwatch_rpc_admin TO %I;', current_user);
+	END IF;
+	PERFORM pgwatch_rpc.sink_alter(rpc_sink_alter.name, rpc_sink_alter.config, rpc_sink_alter.secrets);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rpc_sink_alter(text, jsonb, jsonb) IS
+	'replaces the config and/or the secrets of a sink (NULL keeps them); its delivery child restarts';
+
+--------------------------------------------------------------------------------------------
+-- rpc_sink_drop, rpc_sink_enable, rpc_sink_disable
+--------------------------------------------------------------------------------------------
+CREATE FUNCTION pgwatch_rpc.sink_drop(name text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM pgwatch_rpc.sink_name_check(sink_drop.name);
+	-- Cursors and status go with it (ON DELETE CASCADE); dead letters stay for inspection.
+	DELETE FROM pgwatch_rpc.sinks AS s WHERE s.name = sink_drop.name;
+	IF NOT FOUND THEN
+		PERFORM pgwatch_rpc.sink_not_found(sink_drop.name);
+	END IF;
+	PERFORM pgwatch_rpc.sink_changed(sink_drop.name);
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.sink_drop(text) IS
+	'implementation of rpc_sink_drop (runs as the extension owner)';
+
+CREATE FUNCTION pgwatch_rpc.sink_set_enabled(name text, enabled boolean)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	was_enabled boolean;
+BEGIN
+	PERFORM pgwatch_rpc.sink_name_check(sink_set_enabled.name);
+	SELECT s.enabled INTO was_enabled FROM pgwatch_rpc.sinks AS s
+	WHERE s.name = sink_set_enabled.name FOR UPDATE;
+	IF NOT FOUND THEN
+		PERFORM pgwatch_rpc.sink_not_found(sink_set_enabled.name);
+	END IF;
+	IF was_enabled = sink_set_enabled.enabled THEN
+		RAISE NOTICE 'sink "%" is already %', sink_set_enabled.name,
+			CASE WHEN sink_set_enabled.enabled THEN 'enabled' ELSE 'disabled' END;
+		RETURN;
+	END IF;
+	UPDATE pgwatch_rpc.sinks AS s
+	SET enabled = sink_set_enabled.enabled, generation = s.generation + 1, updated_at = pg_catalog.now()
+	WHERE s.name = sink_set_enabled.name;
+	PERFORM pgwatch_rpc.sink_changed(sink_set_enabled.name);
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.sink_set_enabled(text, boolean) IS
+	'implementation of rpc_sink_enable and rpc_sink_disable (runs as the extension owner)';
+
+REVOKE ALL ON FUNCTION pgwatch_rpc.sink_drop(text), pgwatch_rpc.sink_set_enabled(text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgwatch_rpc.sink_drop(text), pgwatch_rpc.sink_set_enabled(text, boolean)
+	TO pgwatch_rpc_admin;
+
+CREATE FUNCTION @extschema@.rpc_sink_drop(name text)
+RETURNS void LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT pg_catalog.pg_has_role(current_user, 'pgwatch_rpc_admin', 'USAGE') THEN
+		RAISE EXCEPTION 'permission denied to drop a sink'
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = pg_catalog.format('Role %I does not have the privileges of pgwatch_rpc_admin.', current_user),
+			      HINT = pg_catalog.format('GRANT pgwatch_rpc_admin TO %I;', current_user);
+	END IF;
+	PERFORM pgwatch_rpc.sink_drop(rpc_sink_drop.name);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rpc_sink_drop(text) IS
+	'drops a sink with its cursors and status (its dead letters stay); its delivery child stops';
+
+CREATE FUNCTION @extschema@.rpc_sink_enable(name text)
+RETURNS void LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT pg_catalog.pg_has_role(current_user, 'pgwatch_rpc_admin', 'USAGE') THEN
+		RAISE EXCEPTION 'permission denied to enable a sink'
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = pg_catalog.format('Role %I does not have the privileges of pgwatch_rpc_admin.', current_user),
+			      HINT = pg_catalog.format('GRANT pgwatch_rpc_admin TO %I;', current_user);
+	END IF;
+	PERFORM pgwatch_rpc.sink_set_enabled(rpc_sink_enable.name, true);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rpc_sink_enable(text) IS
+	'enables a sink: its delivery child starts and continues from the sink''s cursor';
+
+CREATE FUNCTION @extschema@.rpc_sink_disable(name text)
+RETURNS void LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT pg_catalog.pg_has_role(current_user, 'pgwatch_rpc_admin', 'USAGE') THEN
+		RAISE EXCEPTION 'permission denied to disable a sink'
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = pg_catalog.format('Role %I does not have the privileges of pgwatch_rpc_admin.', current_user),
+			      HINT = pg_catalog.format('GRANT pgwatch_rpc_admin TO %I;', current_user);
+	END IF;
+	PERFORM pgwatch_rpc.sink_set_enabled(rpc_sink_disable.name, false);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rpc_sink_disable(text) IS
+	'disables a sink: its delivery child stops; the cursor stays where it is';
+
+--------------------------------------------------------------------------------------------
+-- rpc_sinks: configuration with secrets redacted.
+--------------------------------------------------------------------------------------------
+CREATE VIEW @extschema@.rpc_sinks AS
+SELECT s.name, s.kind, s.enabled,
+       (SELECT coalesce(pg_catalog.jsonb_object_agg(e.key,
+                            CASE WHEN e.key = ANY (pgwatch_rpc._sink_secret_keys(s.kind))
+                                 THEN '"********"'::jsonb ELSE e.value END), '{}'::jsonb)
+        FROM pg_catalog.jsonb_each(s.config) AS e) AS config,
+       (SELECT coalesce(pg_catalog.jsonb_object_agg(e.key, '"********"'::jsonb), '{}'::jsonb)
+        FROM pg_catalog.jsonb_each(s.secrets) AS e) AS secrets,
+       s.created_at, s.updated_at
+FROM pgwatch_rpc.sinks AS s;
+COMMENT ON VIEW @extschema@.rpc_sinks IS
+	'sinks and their configuration; secret values are shown as ********';
+REVOKE ALL ON @extschema@.rpc_sinks FROM PUBLIC;
+GRANT SELECT ON @extschema@.rpc_sinks TO pgwatch_rpc_admin, pgwatch_rpc_monitor;
+
+--------------------------------------------------------------------------------------------
+-- rpc_stat_sinks: each sink's state and counters (pgwatch_rpc.sink_status.stats, written by
+-- its delivery child) and its backlog: the spool rows after its cursors.
+--------------------------------------------------------------------------------------------
+CREATE VIEW @extschema@.rpc_stat_sinks AS
+SELECT s.name, s.kind, s.enabled,
+       CASE WHEN NOT s.enabled THEN 'disabled' ELSE coalesce(st.state, 'starting') END AS state,
+       st.pid,
+       coalesce((st.stats->>'delivered_envelopes')::numeric::bigint, 0) AS delivered_envelopes,
+       coalesce((st.stats->>'delivered_rows')::numeric::bigint, 0) AS delivered_rows,
+       coalesce((st.stats->>'retries')::numeric::bigint, 0) AS retries,
+       coalesce((st.stats->>'dead_letters')::numeric::bigint, 0) AS dead_letters,
+       b.envelopes AS backlog_envelopes, b.nrows AS backlog_rows, b.bytes AS backlog_bytes,
+       coalesce(extract(epoch FROM pg_catalog.now() - b.oldest), 0)::float8 AS lag_seconds,
+       (st.stats->>'last_success_at')::timestamptz AS last_success_at,
+       st.stats->>'last_error' AS last_error,
+       (st.stats->>'last_error_at')::timestamptz AS last_error_at
+FROM pgwatch_rpc.sinks AS s
+LEFT JOIN pgwatch_rpc.sink_status AS st ON st.sink = s.name
+CROSS JOIN LATERAL (
+	-- A listener the sink has no cursor for yet is delivered from its first row.
+	SELECT pg_catalog.count(*) AS envelopes,
+	       coalesce(pg_catalog.sum(sp.nrows), 0)::bigint AS nrows,
+	       coalesce(pg_catalog.sum(pg_catalog.octet_length(sp.payload)), 0)::bigint AS bytes,
+	       pg_catalog.min(sp.received_at) AS oldest
+	FROM pgwatch_rpc.listeners AS l
+	LEFT JOIN pgwatch_rpc.sink_cursors AS c ON c.sink = s.name AND c.listener_id = l.id
+	JOIN pgwatch_rpc.spool AS sp ON sp.listener_id = l.id AND sp.seq > coalesce(c.seq, 0)
+) AS b;
+COMMENT ON VIEW @extschema@.rpc_stat_sinks IS
+	'state, delivery counters, backlog (envelopes, rows, bytes), lag and last error of each sink';
+REVOKE ALL ON @extschema@.rpc_stat_sinks FROM PUBLIC;
+GRANT SELECT ON @extschema@.rpc_stat_sinks TO pgwatch_rpc_admin, pgwatch_rpc_monitor;

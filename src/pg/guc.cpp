@@ -8,6 +8,7 @@
 char *pgwatch_rpc_database = nullptr;
 char *pgwatch_rpc_binary = nullptr;
 char *pgwatch_rpc_key_file = nullptr;
+int pgwatch_rpc_max_sinks = 32;
 char *pgwatch_rpc_listen_addresses = nullptr;
 int pgwatch_rpc_port = 5051;
 bool pgwatch_rpc_tls = true;
@@ -68,6 +69,12 @@ void DefineProcessGucs(void) {
 	    "pgwatch_rpc.key_file",
 	    gettext_noop("File holding the secret of the key named default; relative to the data directory."),
 	    &pgwatch_rpc_key_file, "pgwatch_rpc/default.key", PGC_SIGHUP, GUC_SUPERUSER_ONLY);
+	// The launcher sizes its table of delivery children once, at start. 0: delivery runs
+	// elsewhere (standalone `pgwatch-rpc deliver` processes, DESIGN.md §3.5).
+	DefineCustomIntVariable("pgwatch_rpc.max_sinks",
+	                        gettext_noop("Most enabled sinks the launcher runs a delivery process for; 0 "
+	                                     "means none."),
+	                        nullptr, &pgwatch_rpc_max_sinks, 32, 0, 1000, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
 }
 
 void DefineNetworkGucs(void) {

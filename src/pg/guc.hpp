@@ -11,6 +11,7 @@ enum PgwatchRpcAckMode { PGWATCH_RPC_ACK_DURABLE = 0, PGWATCH_RPC_ACK_FAST = 1 }
 extern char *pgwatch_rpc_database; // PGC_POSTMASTER: database holding the extension
 extern char *pgwatch_rpc_binary;   // path of pgwatch-rpc; "" = next to the postgres executable
 extern char *pgwatch_rpc_key_file; // default key's secret; relative paths are in the data directory
+extern int pgwatch_rpc_max_sinks;  // PGC_POSTMASTER: most delivery children the launcher runs
 
 // The listener's network and TLS settings.
 extern char *pgwatch_rpc_listen_addresses;

@@ -5,6 +5,7 @@
 
 #include "pg/guc.hpp"
 #include "pg/launcher.hpp"
+#include "pg/launcher_shmem.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -24,5 +25,6 @@ void _PG_init(void) {
 		                errhint("Add pgwatch_rpc to shared_preload_libraries in postgresql.conf and "
 		                        "restart the server.")));
 	pgwatch_rpc::pg::DefineGucs();
+	pgwatch_rpc::pg::InstallLauncherShmemHooks();
 	pgwatch_rpc::pg::RegisterLauncher();
 }

@@ -1,13 +1,17 @@
-// The launcher's main loop (STYLE.md §6.2.7–8): one wait point (latch, the child's output
-// pipe, postmaster death, a timeout), signal handlers that only flag and wake, and after each
-// wakeup: interrupts, configuration reload, reaping, then work. SIGTERM is not `die`: the
-// launcher first stops its child gracefully, then exits. Single-threaded, C-style C++.
+// The launcher's main loop (STYLE.md §6.2.7–8): one wait point (latch, the children's output
+// pipes, postmaster death, a timeout), signal handlers that only flag and wake, and after each
+// wakeup: interrupts, configuration reload, reaping, then work — the listener child and one
+// delivery child per enabled sink, reconciled when the sink API wakes the launcher at commit
+// and every few seconds. SIGTERM is not `die`: the launcher first stops its children
+// gracefully, then exits. Single-threaded, C-style C++.
 #include "pg/launcher_prelude.h"
 
 #include "pg/guc.hpp"
 #include "pg/launcher.hpp"
 #include "pg/launcher_catalog.hpp"
+#include "pg/launcher_delivery.hpp"
 #include "pg/launcher_listener.hpp"
+#include "pg/launcher_shmem.hpp"
 #include "pg/listener_files.hpp"
 
 #include <errno.h>
@@ -23,6 +27,7 @@ constexpr int64 kSetupRetryMs = 10 * 1000;
 constexpr int64 kMaintenanceMs = 60 * 60 * 1000; // spool partitions
 constexpr int64 kStopGraceMs = 5000;             // SIGTERM to SIGKILL
 constexpr int64 kReapAfterKillMs = 2000;         // shutdown gives up waiting after this
+constexpr int64 kReconcileMs = 5000; // sinks changed without a wake-up (e.g. a prepared transaction)
 
 // HandleSigchld only wakes the loop: it reaps with waitpid(WNOHANG) after every wakeup.
 void HandleSigchld(SIGNAL_ARGS) {
@@ -41,7 +46,9 @@ struct RestartSettings {
 };
 
 struct Launcher {
-	ListenerSupervisor listener;
+	ChildSupervisor listener;
+	DeliverySupervisor delivery;
+	int64 next_reconcile_ms;
 	Oid extension_oid; // InvalidOid: not (yet) created
 	bool ready;        // setup done for extension_oid
 	bool waiting_logged;
@@ -50,8 +57,11 @@ struct Launcher {
 	int64 next_maintenance_ms;
 	RestartSettings restart_settings;
 	WaitEventSet *wait_set;
-	int wait_fd;    // output descriptor registered in wait_set
-	pid_t wait_pid; // child whose descriptor it is (descriptor numbers are reused)
+	// The children's output descriptors registered in wait_set, and whose they are
+	// (descriptor numbers are reused): the set is rebuilt when these change.
+	int wait_count;
+	int *wait_fds;
+	pid_t *wait_pids;
 };
 
 Launcher launcher;
@@ -75,24 +85,56 @@ bool RestartSettingsChanged(const RestartSettings *settings) {
 	       strcmp(settings->binary, pgwatch_rpc_binary) != 0;
 }
 
-// Wait sleeps until the latch is set, the child writes output, or timeout_ms pass.
+// CollectOutputs writes the open output descriptors of all children and their pids into
+// fds and pids (room for 1 + max_sinks) and returns how many there are.
+int CollectOutputs(int *fds, pid_t *pids) {
+	int n = 0;
+	if (launcher.listener.output_fd >= 0) {
+		fds[n] = launcher.listener.output_fd;
+		pids[n++] = launcher.listener.pid;
+	}
+	for (int i = 0; i < launcher.delivery.max_slots; i++) {
+		const DeliverySlot *slot = &launcher.delivery.slots[i];
+		if (slot->in_use && slot->child.output_fd >= 0) {
+			fds[n] = slot->child.output_fd;
+			pids[n++] = slot->child.pid;
+		}
+	}
+	return n;
+}
+
+// Wait sleeps until the latch is set, a child writes output, or timeout_ms pass.
 void Wait(int64 timeout_ms) {
-	int fd = launcher.listener.output_fd;
-	if (launcher.wait_set == nullptr || fd != launcher.wait_fd ||
-	    launcher.listener.pid != launcher.wait_pid) {
+	int capacity = 1 + launcher.delivery.max_slots;
+	int *fds = static_cast<int *>(palloc(sizeof(int) * capacity));
+	pid_t *pids = static_cast<pid_t *>(palloc(sizeof(pid_t) * capacity));
+	int n = CollectOutputs(fds, pids);
+	bool same = launcher.wait_set != nullptr && n == launcher.wait_count &&
+	            memcmp(fds, launcher.wait_fds, sizeof(int) * n) == 0 &&
+	            memcmp(pids, launcher.wait_pids, sizeof(pid_t) * n) == 0;
+	if (!same) {
 		if (launcher.wait_set != nullptr)
 			FreeWaitEventSet(launcher.wait_set);
-		launcher.wait_set = CreateWaitEventSet(TopMemoryContext, 3);
+		launcher.wait_set = CreateWaitEventSet(TopMemoryContext, 2 + capacity);
 		AddWaitEventToSet(launcher.wait_set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, nullptr);
 		AddWaitEventToSet(launcher.wait_set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, nullptr, nullptr);
-		if (fd >= 0)
-			AddWaitEventToSet(launcher.wait_set, WL_SOCKET_READABLE, fd, nullptr, nullptr);
-		launcher.wait_fd = fd;
-		launcher.wait_pid = launcher.listener.pid;
+		for (int i = 0; i < n; i++)
+			AddWaitEventToSet(launcher.wait_set, WL_SOCKET_READABLE, fds[i], nullptr, nullptr);
+		memcpy(launcher.wait_fds, fds, sizeof(int) * n);
+		memcpy(launcher.wait_pids, pids, sizeof(pid_t) * n);
+		launcher.wait_count = n;
 	}
+	pfree(fds);
+	pfree(pids);
 	WaitEvent event;
 	(void)WaitEventSetWait(launcher.wait_set, static_cast<long>(timeout_ms), &event, 1, PG_WAIT_EXTENSION);
 	ResetLatch(MyLatch);
+}
+
+// PollChildren relays, reaps and kills (after a stop's grace period) every child.
+void PollChildren(int64 now) {
+	ChildPoll(&launcher.listener, now);
+	DeliveryPoll(&launcher.delivery, now);
 }
 
 void WriteFiles(void *) {
@@ -104,9 +146,12 @@ void ReloadConfiguration(int64 now) {
 	ConfigReloadPending = false;
 	ProcessConfigFile(PGC_SIGHUP);
 	bool restart = RestartSettingsChanged(&launcher.restart_settings);
+	bool new_binary = strcmp(launcher.restart_settings.binary, pgwatch_rpc_binary) != 0;
 	SnapshotRestartSettings(&launcher.restart_settings);
 	if (!launcher.ready)
 		return;
+	// Delivery children take only the binary from the settings; failed ones retry at once.
+	DeliveryRestartAll(&launcher.delivery, now, kStopGraceMs, new_binary);
 	if (launcher.listener.pid == 0) {
 		// A child that failed is retried now, with the new values, rather than after its backoff:
 		// "correct the setting and reload" should take effect at once.
@@ -115,17 +160,22 @@ void ReloadConfiguration(int64 now) {
 	}
 	if (restart) {
 		ereport(LOG, (errmsg("pgwatch_rpc launcher is restarting pgwatch-rpc listen to apply new settings")));
-		ListenerStop(&launcher.listener, now, kStopGraceMs, true);
+		ChildStop(&launcher.listener, now, kStopGraceMs, true);
 		return;
 	}
 	// The child rereads its settings file (and certificates) on SIGHUP.
 	if (RunGuarded("update the pgwatch_rpc listener settings", WriteFiles, nullptr))
-		ListenerReload(&launcher.listener);
+		ChildReload(&launcher.listener);
 }
 
 void SetUp(void *) {
 	SetUpExtension();
 	EnsureSpoolPartitions();
+	DeliverySetUp(&launcher.delivery);
+}
+
+void Reconcile(void *) {
+	DeliveryReconcile(&launcher.delivery, LauncherNowMs(), kStopGraceMs);
 }
 
 void Maintain(void *) {
@@ -137,10 +187,10 @@ void CheckExtension(void *) {
 	if (oid == launcher.extension_oid)
 		return;
 	if (launcher.extension_oid != InvalidOid) {
-		ereport(LOG,
-		        (errmsg("extension pgwatch_rpc was dropped from database \"%s\"; stopping pgwatch-rpc listen",
-		                pgwatch_rpc_database)));
-		ListenerStop(&launcher.listener, LauncherNowMs(), kStopGraceMs, false);
+		ereport(LOG, (errmsg("extension pgwatch_rpc was dropped from database \"%s\"; stopping its processes",
+		                     pgwatch_rpc_database)));
+		ChildStop(&launcher.listener, LauncherNowMs(), kStopGraceMs, false);
+		DeliveryStopAll(&launcher.delivery, LauncherNowMs(), kStopGraceMs);
 	}
 	launcher.extension_oid = oid;
 	launcher.ready = false;
@@ -174,26 +224,44 @@ int64 Work(int64 now) {
 		if (launcher.extension_oid != InvalidOid)
 			wake_at = Min(wake_at, launcher.next_setup_ms);
 	} else {
-		if (ListenerStartDue(&launcher.listener, now))
+		if (ChildStartDue(&launcher.listener, now))
 			ListenerStart(&launcher.listener, now);
-		wake_at = Min(wake_at, launcher.next_maintenance_ms);
+		// Always take the request, so that one made while not ready does not linger.
+		bool requested = LauncherTakeReconcileRequest();
+		if (requested || launcher.delivery.slot_freed || now >= launcher.next_reconcile_ms) {
+			launcher.delivery.slot_freed = false;
+			launcher.next_reconcile_ms = now + kReconcileMs;
+			(void)RunGuarded("read the sinks", Reconcile, nullptr);
+		}
+		DeliveryStartDue(&launcher.delivery, now);
+		wake_at = Min(wake_at, Min(launcher.next_maintenance_ms, launcher.next_reconcile_ms));
 	}
-	int64 listener_wake = ListenerWakeAtMs(&launcher.listener);
+	int64 listener_wake = ChildWakeAtMs(&launcher.listener);
 	if (listener_wake >= 0 && (launcher.ready || launcher.listener.pid != 0))
 		wake_at = Min(wake_at, listener_wake);
+	int64 delivery_wake = DeliveryWakeAtMs(&launcher.delivery);
+	if (delivery_wake >= 0)
+		wake_at = Min(wake_at, delivery_wake);
 	return wake_at;
 }
 
-// Shutdown stops the child gracefully (relaying what it says meanwhile), then exits with 0.
+// Shutdown stops the children gracefully (relaying what they say meanwhile), then exits with 0.
 [[noreturn]] void Shutdown(void) {
 	int64 now = LauncherNowMs();
-	ListenerStop(&launcher.listener, now, kStopGraceMs, false);
+	ChildStop(&launcher.listener, now, kStopGraceMs, false);
+	DeliveryStopAll(&launcher.delivery, now, kStopGraceMs);
 	int64 give_up_at = now + kStopGraceMs + kReapAfterKillMs;
-	while (launcher.listener.pid != 0 && now < give_up_at) {
-		int64 wake_at = ListenerWakeAtMs(&launcher.listener);
-		Wait(wake_at >= 0 ? Max(Min(wake_at, give_up_at) - now, 0) : give_up_at - now);
+	while ((launcher.listener.pid != 0 || DeliveryRunning(&launcher.delivery) > 0) && now < give_up_at) {
+		int64 wake_at = give_up_at;
+		int64 listener_wake = ChildWakeAtMs(&launcher.listener);
+		if (launcher.listener.pid != 0 && listener_wake >= 0)
+			wake_at = Min(wake_at, listener_wake);
+		int64 delivery_wake = DeliveryWakeAtMs(&launcher.delivery);
+		if (delivery_wake >= 0)
+			wake_at = Min(wake_at, delivery_wake);
+		Wait(Max(wake_at - now, 0));
 		now = LauncherNowMs();
-		ListenerPoll(&launcher.listener, now);
+		PollChildren(now);
 	}
 	proc_exit(0);
 }
@@ -208,9 +276,14 @@ int64 Work(int64 now) {
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnection(pgwatch_rpc_database, nullptr, 0);
 	pgstat_report_appname(kLauncherName);
+	LauncherShmemAttach();
 
 	ListenerInit(&launcher.listener);
-	launcher.wait_fd = -1;
+	DeliveryInit(&launcher.delivery, pgwatch_rpc_max_sinks);
+	launcher.wait_fds = static_cast<int *>(
+	    MemoryContextAllocZero(TopMemoryContext, sizeof(int) * (1 + pgwatch_rpc_max_sinks)));
+	launcher.wait_pids = static_cast<pid_t *>(
+	    MemoryContextAllocZero(TopMemoryContext, sizeof(pid_t) * (1 + pgwatch_rpc_max_sinks)));
 	SnapshotRestartSettings(&launcher.restart_settings);
 	MemoryContext loop_context =
 	    AllocSetContextCreate(TopMemoryContext, "pgwatch_rpc launcher loop", ALLOCSET_DEFAULT_SIZES);
@@ -218,7 +291,7 @@ int64 Work(int64 now) {
 	for (;;) {
 		CHECK_FOR_INTERRUPTS();
 		int64 now = LauncherNowMs();
-		ListenerPoll(&launcher.listener, now);
+		PollChildren(now);
 		if (ShutdownRequestPending)
 			Shutdown();
 		if (ConfigReloadPending)

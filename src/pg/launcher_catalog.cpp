@@ -11,7 +11,7 @@ namespace pgwatch_rpc::pg {
 namespace {
 
 constexpr const char *kExtensionName = "pgwatch_rpc";
-constexpr const char *kListenerRole = "pgwatch_rpc_listener";
+constexpr const char *kDeliveryRole = "pgwatch_rpc_delivery";
 constexpr const char *kDefaultKey = "default";
 constexpr int kPartitionDaysAhead = 3;
 
@@ -111,14 +111,41 @@ void EnsureSpoolPartitions(void) {
 	EndWork();
 }
 
-void SetListenerPassword(const char *password) {
-	BeginWork("pgwatch_rpc: listener password");
+void SetRolePassword(const char *role, const char *password) {
+	BeginWork("pgwatch_rpc: child role password");
 	// Inside the transaction: the HMAC it computes is tracked by the current resource owner.
 	char *verifier = pg_be_scram_build_secret(password);
-	Execute(
-	    psprintf("ALTER ROLE %s PASSWORD %s", quote_identifier(kListenerRole), quote_literal_cstr(verifier)),
-	    SPI_OK_UTILITY);
+	Execute(psprintf("ALTER ROLE %s PASSWORD %s", quote_identifier(role), quote_literal_cstr(verifier)),
+	        SPI_OK_UTILITY);
 	EndWork();
+}
+
+void GrantDeliveryPrivileges(void) {
+	BeginWork("pgwatch_rpc: delivery privileges");
+	Execute(psprintf("GRANT CREATE ON DATABASE %s TO %s", quote_identifier(pgwatch_rpc_database),
+	                 quote_identifier(kDeliveryRole)),
+	        SPI_OK_UTILITY);
+	char *has_public = SingleText("SELECT pg_catalog.to_regnamespace('public') IS NOT NULL");
+	if (has_public != nullptr && strcmp(has_public, "t") == 0)
+		Execute(psprintf("GRANT CREATE ON SCHEMA public TO %s", quote_identifier(kDeliveryRole)),
+		        SPI_OK_UTILITY);
+	EndWork();
+}
+
+int ReadEnabledSinks(EnabledSink *out, int max) {
+	BeginWork("pgwatch_rpc: reading sinks");
+	Execute("SELECT s.name, s.generation FROM pgwatch_rpc.sinks AS s WHERE s.enabled ORDER BY s.name",
+	        SPI_OK_SELECT);
+	int total = static_cast<int>(SPI_processed);
+	for (int i = 0; i < total && i < max; i++) {
+		HeapTuple row = SPI_tuptable->vals[i];
+		bool isnull;
+		Datum name = SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull);
+		strlcpy(out[i].name, TextDatumGetCString(name), sizeof out[i].name);
+		out[i].generation = DatumGetInt64(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
+	}
+	EndWork();
+	return total;
 }
 
 } // namespace pgwatch_rpc::pg

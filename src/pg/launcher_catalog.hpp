@@ -1,7 +1,8 @@
 // The launcher's short transactions in pgwatch_rpc.database (STYLE.md §6.2.11): is the
 // extension there, first-start setup (key file recovery, the default key), spool partitions,
-// and the listener role's password. Each runs in its own transaction with a lock timeout, so
-// the launcher never holds a lock that DDL such as DROP EXTENSION waits on for long.
+// the children's role passwords and privileges, and the list of enabled sinks. Each runs in its own
+// transaction with a lock timeout, so the launcher never holds a lock that DDL such as DROP EXTENSION waits
+// on for long.
 #pragma once
 #include "pg/pg_prelude.h"
 
@@ -22,8 +23,24 @@ void SetUpExtension(void);
 // EnsureSpoolPartitions creates the spool's daily partitions for the next days.
 void EnsureSpoolPartitions(void);
 
-// SetListenerPassword makes password the password of role pgwatch_rpc_listener. Only its
-// SCRAM verifier appears in the statement, never the password itself.
-void SetListenerPassword(const char *password);
+// SetRolePassword makes password the password of role (one of the children's roles). Only
+// its SCRAM verifier appears in the statement, never the password itself.
+void SetRolePassword(const char *role, const char *password);
+
+// GrantDeliveryPrivileges gives pgwatch_rpc_delivery what the local postgres sink needs in
+// this database: CREATE on the database and on schema public (if it exists). Idempotent.
+void GrantDeliveryPrivileges(void);
+
+// Longest sink name (pgwatch_rpc.sinks' CHECK) plus its terminating NUL.
+constexpr int kSinkNameSize = 64;
+
+struct EnabledSink {
+	char name[kSinkNameSize];
+	int64 generation;
+};
+
+// ReadEnabledSinks fills out with at most max enabled sinks, sorted by name, and returns how
+// many are enabled in all (more than max when some do not fit).
+int ReadEnabledSinks(EnabledSink *out, int max);
 
 } // namespace pgwatch_rpc::pg
