@@ -2,21 +2,13 @@
 // (internal/sinks/rpc.go: url.Parse, uri.User, url.ParseQuery(RawQuery)["sslrootca"]).
 #include "sender/sink_uri.hpp"
 
+#include "core/text/ascii.hpp"
+
 #include <cctype>
 
 namespace pgwatch_rpc::sender {
 
 namespace {
-
-int HexValue(char c) {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 std::string Fail(const std::string &what) {
 	return what + "; " + kSinkUriShape;
@@ -98,7 +90,7 @@ bool PercentDecode(const std::string &in, bool plus_is_space, std::string *out) 
 		if (c == '%') {
 			if (i + 2 >= in.size())
 				return false;
-			int hi = HexValue(in[i + 1]), lo = HexValue(in[i + 2]);
+			int hi = text::HexDigitValue(in[i + 1]), lo = text::HexDigitValue(in[i + 2]);
 			if (hi < 0 || lo < 0)
 				return false;
 			out->push_back(static_cast<char>(hi * 16 + lo));
