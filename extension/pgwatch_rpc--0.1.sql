@@ -671,6 +671,8 @@ CREATE TABLE pgwatch_rpc.sink_status (
 );
 GRANT SELECT, INSERT, UPDATE ON pgwatch_rpc.sink_status TO pgwatch_rpc_delivery;
 GRANT SELECT ON pgwatch_rpc.spool TO pgwatch_rpc_delivery;
+-- A delivery child reads each listener's rows after its cursor, so it needs the listener ids.
+GRANT SELECT ON pgwatch_rpc.listeners TO pgwatch_rpc_delivery;
 
 --------------------------------------------------------------------------------------------
 -- Sink API (DESIGN.md §5): rpc_sink_add/alter/drop/enable/disable, rpc_sinks, rpc_stat_sinks.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's first command: installs what is needed, builds and installs pgwatch_rpc,
-# starts a throwaway PostgreSQL cluster with the hub, sends realistic pgwatch measurements
-# through the TLS listener with `pgwatch-rpc send`, shows them arriving in the spool, and
-# prints the pgwatch --sink argument.
+# starts a throwaway PostgreSQL cluster with the hub and its embedded default sink (`postgres`:
+# pgwatch's own storage schema in the hub database), sends realistic pgwatch measurements
+# through the TLS listener with `pgwatch-rpc send`, shows them arriving in the spool and in
+# pgwatch's metric tables, and prints the pgwatch --sink argument.
 # Run as root on Debian 12. Settings: DEMO_DIR (default /tmp/pgwatch_rpc-demo),
 # DEMO_PG_PORT (default 55432), DEMO_GRPC_PORT (default 5051).
 source "$(dirname "$0")/lib.sh"
@@ -32,11 +33,14 @@ unix_socket_directories = '$DEMO_DIR'
 shared_preload_libraries = 'pgwatch_rpc'
 pgwatch_rpc.port = $GRPC_PORT
 CONF
-# The listener logs in over the unix socket as pgwatch_rpc_listener with a password the
-# launcher sets at each start (see docs/operations.md).
-sed -i '1i local all pgwatch_rpc_listener scram-sha-256' "$DATA/pg_hba.conf"
+# The listener and the delivery children log in over the unix socket as
+# pgwatch_rpc_listener / pgwatch_rpc_delivery with passwords the launcher sets at each start
+# (see docs/operations.md).
+sed -i '1i local all pgwatch_rpc_listener,pgwatch_rpc_delivery scram-sha-256' "$DATA/pg_hba.conf"
 as_postgres pg_ctl -D "$DATA" -l "$DEMO_DIR/server.log" -w start >/dev/null
 psql_demo -q -c 'CREATE EXTENSION pgwatch_rpc'
+say "adding the embedded default sink: pgwatch's storage schema in this database"
+psql_demo -Atq -c "SELECT rpc_sink_add('postgres')"
 
 say "waiting for the TLS listener"
 for _ in $(seq 1 100); do
@@ -55,10 +59,25 @@ say "sending pgwatch-shaped measurements over TLS with pgwatch-rpc send"
 
 say "what arrived in the spool"
 sleep 1.5 # the listener publishes its statistics about once a second
-psql_demo -c "SELECT kind, dbname, metric, count(*) AS envelopes, sum(nrows) AS rows
-              FROM pgwatch_rpc.spool GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+psql_demo -c "SELECT kind, metric, count(DISTINCT dbname) AS sources, count(*) AS envelopes, sum(nrows) AS rows
+              FROM pgwatch_rpc.spool GROUP BY 1, 2 ORDER BY 1, 2"
 psql_demo -x -c "SELECT listener, connections_total, calls_ok, calls_failed, rows, bytes,
                         commit_p50_ms, commit_p99_ms FROM rpc_stat_listener"
+
+say "waiting for the postgres sink to deliver the backlog"
+for _ in $(seq 1 150); do
+	[ "$(psql_demo -Atq -c "SELECT state = 'running' AND backlog_envelopes = 0 FROM rpc_stat_sinks WHERE name = 'postgres'")" = t ] && break
+	sleep 0.2
+done
+psql_demo -x -c "SELECT name, state, delivered_envelopes, delivered_rows, retries, dead_letters,
+                        backlog_envelopes, lag_seconds, last_success_at, last_error FROM rpc_stat_sinks"
+say "pgwatch's metric tables in this database (what its Grafana dashboards read)"
+psql_demo -Atq -c "SELECT string_agg(format('SELECT %L AS metric, count(*) AS rows, count(DISTINCT dbname) AS sources,
+                                                    max(time) AS newest FROM public.%I', metric, metric), ' UNION ALL ')
+                                   || ' ORDER BY metric'
+                   FROM (SELECT DISTINCT metric FROM admin.all_distinct_dbname_metrics) AS m
+                   WHERE to_regclass(format('public.%I', metric)) IS NOT NULL" >"$DEMO_DIR/tables.sql"
+psql_demo -f "$DEMO_DIR/tables.sql"
 
 cat <<MSG
 
@@ -68,6 +87,7 @@ The hub is running. Point pgwatch at it with:
 
 CA certificate: $DEMO_DIR/ca.pem (the hub's certificate; pgwatch trusts only this file)
 
+sink status:    SELECT * FROM rpc_stat_sinks;   (in psql)
 psql into it:   runuser -u postgres -- psql -h $DEMO_DIR -p $PG_PORT postgres
 server log:     $DEMO_DIR/server.log
 send more:      $PG_BINDIR/pgwatch-rpc send --sink '$SINK' --count 1000

@@ -11,6 +11,17 @@ need_root() {
 	[ "$(id -u)" = 0 ] || die "run this as root (it installs Debian packages and the extension): sudo $0"
 }
 
+# retry runs a command up to 4 times, 10 s apart: package archives and the npm registry
+# time out now and then, and one idle socket must not fail a whole test run.
+retry() {
+	local attempt
+	for attempt in 1 2 3 4; do
+		"$@" && return 0
+		[ $attempt = 4 ] || { echo "($* failed, attempt $attempt of 4; retrying in 10 s)" >&2; sleep 10; }
+	done
+	return 1
+}
+
 # install_packages installs everything in scripts/packages.txt that is missing.
 install_packages() {
 	local wanted missing=()
@@ -20,15 +31,15 @@ install_packages() {
 	done
 	if [ ${#missing[@]} -gt 0 ]; then
 		say "installing Debian packages: ${missing[*]}"
-		apt-get update -q
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+		retry apt-get update -q
+		DEBIAN_FRONTEND=noninteractive retry apt-get install -y -q "${missing[@]}"
 	fi
 	# The grpc-js interop client needs Node and npm. Machines that ship their own Node
 	# (whose nodejs package conflicts with Debian's npm) keep it; others get Debian's.
 	if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
 		say "installing Node.js and npm from Debian"
 		apt-get update -q
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm
+		DEBIAN_FRONTEND=noninteractive retry apt-get install -y -q nodejs npm
 	fi
 }
 

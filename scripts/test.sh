@@ -13,7 +13,7 @@ CMAKE_FLAGS="-DPGWATCH_RPC_WERROR=ON" build_and_install
 
 say "building the test clients (Go, Node)"
 bash test/interop/go/build.sh "$BUILD_DIR/interop-go" >/dev/null
-(cd test/interop/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+(cd test/interop/node && retry npm ci --no-audit --no-fund --loglevel=error --fetch-timeout=60000 >/dev/null)
 
 say "unit tests (ctest)"
 (cd "$BUILD_DIR" && ctest --output-on-failure -j2)

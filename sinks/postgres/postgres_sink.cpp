@@ -16,7 +16,7 @@
 #include "core/sink/registry.hpp"
 #include "core/wire/payload_json.hpp"
 #include "sinks/postgres/copy_text.hpp"
-#include "sinks/postgres/pg_connection.hpp"
+#include "core/libpq/pg_connection.hpp"
 #include "sinks/postgres/pg_errors.hpp"
 #include "sinks/postgres/postgres_kind.hpp"
 #include "sinks/postgres/row_mapping.hpp"
@@ -30,6 +30,9 @@
 
 namespace pgwatch_rpc::sinks {
 namespace {
+
+using libpq::PgConnection;
+using libpq::PgStatus;
 
 // Spool rows passed the listener's limits when they arrived; decoding them again must not
 // refuse a row because a limit was lowered since, so only the hard ceilings apply here.

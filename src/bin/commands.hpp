@@ -14,6 +14,9 @@ constexpr const char *kVersion = "0.1";
 // argv[0] is "listen".
 int RunListen(int argc, char **argv);
 
+// RunDeliver: `pgwatch-rpc deliver SINK --dsn CONNINFO [--parent-pid N]`. argv[0] is "deliver".
+int RunDeliver(int argc, char **argv);
+
 // RunSend: `pgwatch-rpc send --sink URI [--count N] …` (src/sender). argv[0] is "send".
 int RunSend(int argc, char **argv);
 

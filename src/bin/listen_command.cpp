@@ -2,6 +2,7 @@
 // event loop, the HTTP/2 server and the group committer together, and handles the process
 // concerns: arguments, parent death, signals (SIGTERM graceful, SIGQUIT immediate, SIGHUP
 // reload) and exit codes (commands.hpp).
+#include "bin/child_options.hpp"
 #include "bin/commands.hpp"
 #include "bin/listen_reload.hpp"
 
@@ -17,7 +18,6 @@
 #include "core/spool/group_committer.hpp"
 
 #include <sys/epoll.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -42,62 +42,6 @@ const char *const kUsage =
     "                    from PGPASSWORD\n"
     "  --parent-pid N    exit when process N (the launcher) is no longer our parent\n";
 
-struct Arguments {
-	std::string config_file;
-	std::string dsn;
-	long parent_pid = 0;
-};
-
-// ParseArguments returns -1 to continue, or an exit code.
-int ParseArguments(int argc, char **argv, Arguments *args) {
-	for (int i = 1; i < argc; i++) {
-		std::string arg = argv[i];
-		auto value = [&](const char *name) -> const char * {
-			if (i + 1 >= argc) {
-				std::fprintf(stderr, "pgwatch-rpc listen: %s needs a value\n%s", name, kUsage);
-				return nullptr;
-			}
-			return argv[++i];
-		};
-		if (arg == "--help" || arg == "-h") {
-			std::fputs(kUsage, stdout);
-			return kExitOk;
-		} else if (arg == "--version") {
-			std::printf("pgwatch-rpc %s\n", kVersion);
-			return kExitOk;
-		} else if (arg == "--config") {
-			const char *v = value("--config");
-			if (!v)
-				return kExitUsage;
-			args->config_file = v;
-		} else if (arg == "--dsn") {
-			const char *v = value("--dsn");
-			if (!v)
-				return kExitUsage;
-			args->dsn = v;
-		} else if (arg == "--parent-pid") {
-			const char *v = value("--parent-pid");
-			if (!v)
-				return kExitUsage;
-			char *end = nullptr;
-			args->parent_pid = std::strtol(v, &end, 10);
-			if (*end != '\0' || args->parent_pid <= 1) {
-				std::fprintf(stderr, "pgwatch-rpc listen: --parent-pid must be a process id, not \"%s\"\n",
-				             v);
-				return kExitUsage;
-			}
-		} else {
-			std::fprintf(stderr, "pgwatch-rpc listen: unknown option \"%s\"\n%s", argv[i], kUsage);
-			return kExitUsage;
-		}
-	}
-	if (args->config_file.empty() || args->dsn.empty()) {
-		std::fputs(kUsage, stderr);
-		return kExitUsage;
-	}
-	return -1;
-}
-
 spool::CommitterOptions CommitterOptionsFrom(const config::ListenerSettings &settings) {
 	spool::CommitterOptions options;
 	options.listener_name = settings.listener_name;
@@ -111,7 +55,7 @@ spool::CommitterOptions CommitterOptionsFrom(const config::ListenerSettings &set
 // The running listener: owns everything the loop drives.
 class Listener {
 public:
-	Listener(const Arguments &args, config::ListenerSettings settings, tls::SslCtxPtr ssl_ctx)
+	Listener(const ChildOptions &args, config::ListenerSettings settings, tls::SslCtxPtr ssl_ctx)
 	    : args_(args), settings_(std::move(settings)) {
 		signals_ = std::make_unique<loop::SignalSource>();
 		loop_.Watch(signals_->fd(), EPOLLIN, [this](uint32_t) { OnSignals(); });
@@ -216,7 +160,7 @@ private:
 		committer_->Apply(CommitterOptionsFrom(settings_));
 	}
 
-	Arguments args_;
+	ChildOptions args_;
 	config::ListenerSettings settings_;
 	loop::EventLoop loop_;
 	std::unique_ptr<loop::SignalSource> signals_;
@@ -231,17 +175,16 @@ private:
 } // namespace
 
 int RunListen(int argc, char **argv) {
-	Arguments args;
-	int rc = ParseArguments(argc, argv, &args);
+	ChildOptions args;
+	int rc = ParseChildOptions(argc, argv, kUsage, &args);
 	if (rc >= 0)
 		return rc;
-	prctl(PR_SET_NAME, "pgwatch-rpc lis", 0, 0, 0);
-	if (args.parent_pid != 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
-		// The launcher may have died before PDEATHSIG was armed.
-		if (getppid() != args.parent_pid)
-			return kExitFailure;
+	if (args.config_file.empty() || args.dsn.empty() || !args.positionals.empty()) {
+		std::fputs(kUsage, stderr);
+		return kExitUsage;
 	}
+	if (!WatchParent("pgwatch-rpc lis", args.parent_pid))
+		return kExitFailure;
 	signal(SIGPIPE, SIG_IGN);
 
 	ReloadResult initial = LoadSettings(args.config_file);

@@ -1,22 +1,49 @@
-// A small libpq wrapper for the postgres sink: one blocking connection, statements that
-// report the SQLSTATE instead of throwing, and COPY FROM STDIN. The sink runs in its own
-// delivery child, so blocking is fine.
+// A small libpq wrapper for delivery children (the spool port, the postgres sink): one
+// blocking connection, statements that report the SQLSTATE instead of throwing, binary
+// results, and COPY FROM STDIN. A delivery child does one thing at a time, so blocking is fine.
 #pragma once
 #include "core/core_only.hpp"
 
+#include <cstdint>
+
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct pg_conn;
 struct pg_result;
 
-namespace pgwatch_rpc::sinks {
+namespace pgwatch_rpc::libpq {
 
 struct PgStatus {
 	bool ok = true;
 	std::string sqlstate; // empty when libpq gave none (e.g. the connection broke)
 	std::string message;
 };
+
+// PgRows owns one query result; values are the raw bytes libpq returned (text or binary).
+class PgRows {
+public:
+	PgRows() = default;
+	~PgRows();
+	PgRows(PgRows &&other) noexcept;
+	PgRows &operator=(PgRows &&other) noexcept;
+	PgRows(const PgRows &) = delete;
+	PgRows &operator=(const PgRows &) = delete;
+
+	int Count() const;
+	bool IsNull(int row, int column) const;
+	std::string_view Value(int row, int column) const;
+
+private:
+	friend class PgConnection;
+	void Reset(pg_result *res);
+	pg_result *res_ = nullptr;
+};
+
+// Binary-format decoders for Query(..., binary_results = true) values (network byte order).
+int32_t BinaryInt4(std::string_view value);
+int64_t BinaryInt8(std::string_view value);
 
 class PgConnection {
 public:
@@ -38,6 +65,10 @@ public:
 	// ExecParams runs one statement with text parameters; *rows as for Exec.
 	PgStatus ExecParams(const std::string &sql, const std::vector<std::string> &params,
 	                    std::vector<std::string> *rows = nullptr);
+	// Query runs one statement with text parameters and keeps its rows in *out, in binary
+	// format when binary_results (bytea arrives as its bytes, not as hex text).
+	PgStatus Query(const std::string &sql, const std::vector<std::string> &params, PgRows *out,
+	               bool binary_results);
 	// CopyIn runs `COPY … FROM STDIN` and sends `data` (text format lines).
 	PgStatus CopyIn(const std::string &copy_sql, const std::string &data);
 
@@ -48,4 +79,4 @@ private:
 	pg_conn *conn_ = nullptr;
 };
 
-} // namespace pgwatch_rpc::sinks
+} // namespace pgwatch_rpc::libpq

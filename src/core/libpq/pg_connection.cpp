@@ -1,5 +1,5 @@
-// libpq wrapper of the postgres sink (see pg_connection.hpp).
-#include "sinks/postgres/pg_connection.hpp"
+// libpq wrapper of the delivery children (see pg_connection.hpp).
+#include "core/libpq/pg_connection.hpp"
 
 #include "core/log/log.hpp"
 
@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-namespace pgwatch_rpc::sinks {
+namespace pgwatch_rpc::libpq {
 namespace {
 
 // Server notices (e.g. "relation … already exists, skipping") would go to stderr, which the
@@ -16,10 +16,45 @@ void NoticeToLog(void *, const char *message) {
 	std::string text = message;
 	while (!text.empty() && text.back() == '\n')
 		text.pop_back();
-	log::Write(log::Level::kDebug, "postgres sink: server notice: " + text);
+	log::Write(log::Level::kDebug, "server notice: " + text);
 }
 
 } // namespace
+
+PgRows::~PgRows() { Reset(nullptr); }
+
+PgRows::PgRows(PgRows &&other) noexcept : res_(other.res_) { other.res_ = nullptr; }
+
+PgRows &PgRows::operator=(PgRows &&other) noexcept {
+	if (this != &other) {
+		Reset(other.res_);
+		other.res_ = nullptr;
+	}
+	return *this;
+}
+
+void PgRows::Reset(pg_result *res) {
+	if (res_ != nullptr)
+		PQclear(res_);
+	res_ = res;
+}
+
+int PgRows::Count() const { return res_ != nullptr ? PQntuples(res_) : 0; }
+
+bool PgRows::IsNull(int row, int column) const { return PQgetisnull(res_, row, column) != 0; }
+
+std::string_view PgRows::Value(int row, int column) const {
+	return std::string_view(PQgetvalue(res_, row, column), static_cast<size_t>(PQgetlength(res_, row, column)));
+}
+
+int64_t BinaryInt8(std::string_view value) {
+	uint64_t v = 0;
+	for (size_t i = 0; i < value.size() && i < 8; i++)
+		v = (v << 8) | static_cast<unsigned char>(value[i]);
+	return static_cast<int64_t>(v);
+}
+
+int32_t BinaryInt4(std::string_view value) { return static_cast<int32_t>(BinaryInt8(value.substr(0, 4))); }
 
 PgConnection::~PgConnection() { Close(); }
 
@@ -118,6 +153,24 @@ PgStatus PgConnection::ExecParams(const std::string &sql, const std::vector<std:
 	return st;
 }
 
+PgStatus PgConnection::Query(const std::string &sql, const std::vector<std::string> &params, PgRows *out,
+                             bool binary_results) {
+	out->Reset(nullptr);
+	if (conn_ == nullptr)
+		return ConnectionFailure("not connected");
+	std::vector<const char *> values;
+	for (const std::string &p : params)
+		values.push_back(p.c_str());
+	PGresult *res = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+	                             nullptr, nullptr, binary_results ? 1 : 0);
+	PgStatus st = ResultStatus(res, nullptr);
+	if (st.ok)
+		out->Reset(res);
+	else
+		PQclear(res);
+	return st;
+}
+
 PgStatus PgConnection::CopyIn(const std::string &copy_sql, const std::string &data) {
 	if (conn_ == nullptr)
 		return ConnectionFailure("not connected");
@@ -154,4 +207,4 @@ PgStatus PgConnection::CopyIn(const std::string &copy_sql, const std::string &da
 	return st;
 }
 
-} // namespace pgwatch_rpc::sinks
+} // namespace pgwatch_rpc::libpq

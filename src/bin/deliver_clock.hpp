@@ -1,0 +1,26 @@
+// The delivery child's EngineClock: the real clocks, and sleeps that end as soon as a
+// signal arrives (read from a signalfd, so no work runs in a signal handler) so SIGTERM
+// stops the child within one engine cycle.
+#pragma once
+#include "core/delivery/spool_port.hpp"
+#include "core/loop/signals.hpp"
+
+namespace pgwatch_rpc::bin {
+
+class DeliverClock : public delivery::EngineClock {
+public:
+	int64_t MonotonicMs() override;
+	int64_t WallUs() override;
+	void SleepMs(int64_t ms) override;
+
+	// StopRequested: SIGTERM or SIGINT arrived (checked by SleepMs and by this call).
+	bool StopRequested();
+
+private:
+	void DrainSignals();
+
+	loop::SignalSource signals_;
+	bool stop_ = false;
+};
+
+} // namespace pgwatch_rpc::bin
