@@ -989,6 +989,93 @@ REVOKE ALL ON @extschema@.rpc_sinks FROM PUBLIC;
 GRANT SELECT ON @extschema@.rpc_sinks TO pgwatch_rpc_admin, pgwatch_rpc_monitor;
 
 --------------------------------------------------------------------------------------------
+-- rpc_sink_test: one test measurement through a sink, now. The backend queues the request
+-- in the launcher's shared memory; the launcher starts `pgwatch-rpc test-sink`, which sends
+-- it (never the backend) and inserts the outcome into sink_tests, where the waiting
+-- function finds it with a fresh snapshot (hence READ COMMITTED).
+--------------------------------------------------------------------------------------------
+CREATE TABLE pgwatch_rpc.sink_tests (
+	id          bigint PRIMARY KEY,
+	sink        text NOT NULL,
+	finished_at timestamptz NOT NULL DEFAULT now(),
+	ok          boolean NOT NULL,
+	outcome     text NOT NULL,
+	duration_ms float8 NOT NULL
+);
+GRANT INSERT ON pgwatch_rpc.sink_tests TO pgwatch_rpc_delivery;
+CREATE SEQUENCE pgwatch_rpc.sink_test_ids;
+
+CREATE FUNCTION pgwatch_rpc._request_sink_test(name text, request_id bigint) RETURNS void
+	LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', '_request_sink_test';
+COMMENT ON FUNCTION pgwatch_rpc._request_sink_test(text, bigint) IS
+	'queues a sink test for the launcher at once (not at commit)';
+REVOKE ALL ON FUNCTION pgwatch_rpc._request_sink_test(text, bigint) FROM PUBLIC;
+
+CREATE FUNCTION pgwatch_rpc.sink_test(name text, timeout interval)
+RETURNS TABLE (ok boolean, outcome text, duration_ms float8)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	request_id bigint;
+	deadline   timestamptz;
+	result     record;
+BEGIN
+	PERFORM pgwatch_rpc.sink_name_check(sink_test.name);
+	IF NOT EXISTS (SELECT FROM pgwatch_rpc.sinks AS s WHERE s.name = sink_test.name) THEN
+		PERFORM pgwatch_rpc.sink_not_found(sink_test.name);
+	END IF;
+	IF sink_test.timeout IS NULL OR sink_test.timeout <= interval '0' OR sink_test.timeout > interval '10 min' THEN
+		RAISE EXCEPTION 'invalid timeout %', sink_test.timeout
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Give a timeout between 0 and 10 minutes, e.g. timeout => ''30 s''.';
+	END IF;
+	IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+		RAISE EXCEPTION 'rpc_sink_test needs the READ COMMITTED isolation level'
+			USING ERRCODE = 'active_sql_transaction',
+			      DETAIL = 'It waits for an outcome that another process commits, which a transaction snapshot never shows.',
+			      HINT = 'Call it outside a REPEATABLE READ or SERIALIZABLE transaction.';
+	END IF;
+	request_id := pg_catalog.nextval('pgwatch_rpc.sink_test_ids');
+	PERFORM pgwatch_rpc._request_sink_test(sink_test.name, request_id);
+	deadline := pg_catalog.clock_timestamp() + sink_test.timeout;
+	LOOP
+		SELECT t.ok, t.outcome, t.duration_ms INTO result FROM pgwatch_rpc.sink_tests AS t WHERE t.id = request_id;
+		IF FOUND THEN
+			DELETE FROM pgwatch_rpc.sink_tests AS t WHERE t.id = request_id;
+			RETURN QUERY SELECT result.ok, result.outcome, result.duration_ms;
+			RETURN;
+		END IF;
+		IF pg_catalog.clock_timestamp() >= deadline THEN
+			RAISE EXCEPTION 'no outcome of the test of sink "%" within %', sink_test.name, sink_test.timeout
+				USING ERRCODE = 'query_canceled',
+				      HINT = pg_catalog.format('The server log shows what pgwatch-rpc test-sink %s said; a longer timeout => may help.',
+				                               sink_test.name);
+		END IF;
+		PERFORM pg_catalog.pg_sleep(0.05);
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.sink_test(text, interval) IS
+	'implementation of rpc_sink_test (runs as the extension owner)';
+REVOKE ALL ON FUNCTION pgwatch_rpc.sink_test(text, interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgwatch_rpc.sink_test(text, interval) TO pgwatch_rpc_admin;
+
+CREATE FUNCTION @extschema@.rpc_sink_test(name text, timeout interval DEFAULT '30 s')
+RETURNS TABLE (ok boolean, outcome text, duration_ms float8)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT pg_catalog.pg_has_role(current_user, 'pgwatch_rpc_admin', 'USAGE') THEN
+		RAISE EXCEPTION 'permission denied to test a sink'
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = pg_catalog.format('Role %I does not have the privileges of pgwatch_rpc_admin.', current_user),
+			      HINT = pg_catalog.format('GRANT pgwatch_rpc_admin TO %I;', current_user);
+	END IF;
+	RETURN QUERY SELECT * FROM pgwatch_rpc.sink_test(rpc_sink_test.name, rpc_sink_test.timeout);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rpc_sink_test(text, interval) IS
+	'sends one test measurement (metric pgwatch_rpc_sink_test) through the sink now and returns the outcome';
+
+--------------------------------------------------------------------------------------------
 -- rpc_stat_sinks: each sink's state and counters (pgwatch_rpc.sink_status.stats, written by
 -- its delivery child) and its backlog: the spool rows after its cursors.
 --------------------------------------------------------------------------------------------

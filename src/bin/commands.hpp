@@ -17,6 +17,9 @@ int RunListen(int argc, char **argv);
 // RunDeliver: `pgwatch-rpc deliver SINK --dsn CONNINFO [--parent-pid N]`. argv[0] is "deliver".
 int RunDeliver(int argc, char **argv);
 
+// RunTestSink: `pgwatch-rpc test-sink SINK REQUEST_ID --dsn CONNINFO [--parent-pid N]`.
+int RunTestSink(int argc, char **argv);
+
 // RunSend: `pgwatch-rpc send --sink URI [--count N] …` (src/sender). argv[0] is "send".
 int RunSend(int argc, char **argv);
 

@@ -12,7 +12,6 @@
 #include "core/delivery/sink_factory.hpp"
 #include "core/log/log.hpp"
 #include "core/loop/clock.hpp"
-#include "core/sink/registry.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -101,24 +100,11 @@ int Deliver(const ChildOptions &options, const std::string &sink_name) {
 		log::Write(log::Level::kLog, Quoted(sink_name) + " is disabled: nothing to deliver");
 		return kExitOk;
 	}
-	std::vector<sink::ConfigProblem> problems =
-	    sink::ValidateSinkConfig(definition->kind, definition->config_json, definition->secrets_json);
-	if (!problems.empty())
-		return ReportBadConfig(port, sink_name, sink::FormatProblems(problems));
-
-	delivery::SinkContext context;
-	context.sink_name = sink_name;
-	context.config = nlohmann::json::parse(definition->config_json);
-	context.secrets = nlohmann::json::parse(definition->secrets_json);
-	context.hub_dsn = options.dsn;
 	delivery::DeliveryConfig config;
-	delivery::ParseDeliveryConfig(context.config, &config, &problems);
-	std::unique_ptr<sink::Sink> sink;
-	try {
-		sink = delivery::CreateSink(definition->kind, context);
-	} catch (const std::invalid_argument &e) {
-		return ReportBadConfig(port, sink_name, e.what());
-	}
+	std::string problem;
+	std::unique_ptr<sink::Sink> sink = delivery::BuildSink(sink_name, *definition, options.dsn, &config, &problem);
+	if (!sink)
+		return ReportBadConfig(port, sink_name, problem);
 
 	delivery::DeliveryEngine engine(sink_name, config, *sink, port, clock);
 	log::Write(log::Level::kLog, "delivering " + Quoted(sink_name) + " (kind " + definition->kind + ")");

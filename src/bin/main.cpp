@@ -13,6 +13,7 @@ void PrintUsage(FILE *out) {
 	           "commands:\n"
 	           "  listen    serve pgwatch's gRPC sink protocol and write the spool\n"
 	           "  deliver   deliver the spool to one sink (started by the launcher per sink)\n"
+	           "  test-sink send one test measurement through a sink (rpc_sink_test)\n"
 	           "  send      send pgwatch-shaped measurements to a pgwatch gRPC sink (a hub)\n"
 	           "\n"
 	           "options: --help, --version; `pgwatch-rpc COMMAND --help` for a command's options\n",
@@ -38,6 +39,8 @@ int main(int argc, char **argv) {
 		return pgwatch_rpc::bin::RunListen(argc - 1, argv + 1);
 	if (command == "deliver")
 		return pgwatch_rpc::bin::RunDeliver(argc - 1, argv + 1);
+	if (command == "test-sink")
+		return pgwatch_rpc::bin::RunTestSink(argc - 1, argv + 1);
 	if (command == "send")
 		return pgwatch_rpc::bin::RunSend(argc - 1, argv + 1);
 	std::fprintf(stderr, "pgwatch-rpc: unknown command \"%s\"\n", argv[1]);

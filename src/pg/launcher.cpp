@@ -12,6 +12,7 @@
 #include "pg/launcher_delivery.hpp"
 #include "pg/launcher_listener.hpp"
 #include "pg/launcher_shmem.hpp"
+#include "pg/launcher_sink_test.hpp"
 #include "pg/listener_files.hpp"
 
 #include <errno.h>
@@ -48,6 +49,7 @@ struct RestartSettings {
 struct Launcher {
 	ChildSupervisor listener;
 	DeliverySupervisor delivery;
+	SinkTestChildren sink_tests;
 	int64 next_reconcile_ms;
 	Oid extension_oid; // InvalidOid: not (yet) created
 	bool ready;        // setup done for extension_oid
@@ -135,6 +137,7 @@ void Wait(int64 timeout_ms) {
 void PollChildren(int64 now) {
 	ChildPoll(&launcher.listener, now);
 	DeliveryPoll(&launcher.delivery, now);
+	SinkTestsPoll(&launcher.sink_tests, now);
 }
 
 void WriteFiles(void *) {
@@ -191,6 +194,7 @@ void CheckExtension(void *) {
 		                     pgwatch_rpc_database)));
 		ChildStop(&launcher.listener, LauncherNowMs(), kStopGraceMs, false);
 		DeliveryStopAll(&launcher.delivery, LauncherNowMs(), kStopGraceMs);
+		SinkTestsStopAll(&launcher.sink_tests, LauncherNowMs(), kStopGraceMs);
 	}
 	launcher.extension_oid = oid;
 	launcher.ready = false;
@@ -234,6 +238,7 @@ int64 Work(int64 now) {
 			(void)RunGuarded("read the sinks", Reconcile, nullptr);
 		}
 		DeliveryStartDue(&launcher.delivery, now);
+		SinkTestsStart(&launcher.sink_tests, &launcher.delivery, now);
 		wake_at = Min(wake_at, Min(launcher.next_maintenance_ms, launcher.next_reconcile_ms));
 	}
 	int64 listener_wake = ChildWakeAtMs(&launcher.listener);
@@ -242,6 +247,9 @@ int64 Work(int64 now) {
 	int64 delivery_wake = DeliveryWakeAtMs(&launcher.delivery);
 	if (delivery_wake >= 0)
 		wake_at = Min(wake_at, delivery_wake);
+	int64 tests_wake = SinkTestsWakeAtMs(&launcher.sink_tests, now);
+	if (tests_wake >= 0)
+		wake_at = Min(wake_at, tests_wake);
 	return wake_at;
 }
 
@@ -250,8 +258,11 @@ int64 Work(int64 now) {
 	int64 now = LauncherNowMs();
 	ChildStop(&launcher.listener, now, kStopGraceMs, false);
 	DeliveryStopAll(&launcher.delivery, now, kStopGraceMs);
+	SinkTestsStopAll(&launcher.sink_tests, now, kStopGraceMs);
 	int64 give_up_at = now + kStopGraceMs + kReapAfterKillMs;
-	while ((launcher.listener.pid != 0 || DeliveryRunning(&launcher.delivery) > 0) && now < give_up_at) {
+	while ((launcher.listener.pid != 0 || DeliveryRunning(&launcher.delivery) > 0 ||
+	        SinkTestsRunning(&launcher.sink_tests) > 0) &&
+	       now < give_up_at) {
 		int64 wake_at = give_up_at;
 		int64 listener_wake = ChildWakeAtMs(&launcher.listener);
 		if (launcher.listener.pid != 0 && listener_wake >= 0)
@@ -259,6 +270,9 @@ int64 Work(int64 now) {
 		int64 delivery_wake = DeliveryWakeAtMs(&launcher.delivery);
 		if (delivery_wake >= 0)
 			wake_at = Min(wake_at, delivery_wake);
+		int64 tests_wake = SinkTestsWakeAtMs(&launcher.sink_tests, now);
+		if (tests_wake >= 0)
+			wake_at = Min(wake_at, tests_wake);
 		Wait(Max(wake_at - now, 0));
 		now = LauncherNowMs();
 		PollChildren(now);
@@ -280,6 +294,7 @@ int64 Work(int64 now) {
 
 	ListenerInit(&launcher.listener);
 	DeliveryInit(&launcher.delivery, pgwatch_rpc_max_sinks);
+	SinkTestsInit(&launcher.sink_tests);
 	launcher.wait_fds = static_cast<int *>(
 	    MemoryContextAllocZero(TopMemoryContext, sizeof(int) * (1 + pgwatch_rpc_max_sinks)));
 	launcher.wait_pids = static_cast<pid_t *>(

@@ -116,6 +116,12 @@ void OnExit(ChildSupervisor *supervisor, int status, int64 now) {
 	supervisor->pid = 0;
 	char how[128];
 	DescribeExit(status, how, sizeof how);
+	if (supervisor->one_shot) {
+		ereport(DEBUG1, (errmsg("%s (PID %d) %s", supervisor->name, static_cast<int>(pid), how)));
+		supervisor->stopping = false;
+		supervisor->next_start_ms = PG_INT64_MAX;
+		return;
+	}
 	if (supervisor->stopping) {
 		ereport(LOG, (errmsg("%s (PID %d) %s", supervisor->name, static_cast<int>(pid), how)));
 		supervisor->stopping = false;

@@ -31,6 +31,7 @@ struct ChildSupervisor {
 	bool killed;               // SIGKILL sent after the grace period
 	int64 kill_at_ms;
 	bool auth_hint_logged; // the pg_hba.conf hint, once per child
+	bool one_shot;         // runs once (a sink test): its exit is logged, it is never restarted
 	LogRelay relay;
 };
 

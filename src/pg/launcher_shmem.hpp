@@ -1,9 +1,11 @@
 // The launcher's small shared-memory struct (STYLE.md §6.2.10): which process is the launcher
-// (its PGPROC number and pid) and whether a backend asked it to reconcile its delivery
-// children. Backends running the sink API wake it at commit only (STYLE.md §2.6): a rolled
+// (its PGPROC number and pid), whether a backend asked it to reconcile its delivery
+// children, and the sink tests backends asked for (rpc_sink_test). Backends running the sink API wake it at commit only (STYLE.md §2.6): a rolled
 // back rpc_sink_add wakes nobody, and many changes in one transaction wake it once.
 #pragma once
 #include "pg/pg_prelude.h"
+
+#include "pg/launcher_catalog.hpp"
 
 namespace pgwatch_rpc::pg {
 
@@ -17,6 +19,17 @@ void LauncherShmemAttach(void);
 
 // LauncherTakeReconcileRequest: whether a backend asked for a reconcile since the last call.
 bool LauncherTakeReconcileRequest(void);
+
+// Sink tests waiting at once, across all backends.
+constexpr int kMaxSinkTestRequests = 8;
+
+// RequestSinkTest queues a test of sink (rpc_sink_test) with id request_id and wakes the
+// launcher now. ereports when no launcher runs or the queue is full.
+void RequestSinkTest(const char *sink, int64 request_id);
+
+// LauncherTakeSinkTest moves one queued test into *sink (kSinkNameSize bytes) and
+// *request_id; false when none is queued.
+bool LauncherTakeSinkTest(char *sink, int64 *request_id);
 
 // WakeLauncherAtCommit makes the launcher reconcile when the current transaction commits.
 void WakeLauncherAtCommit(void);

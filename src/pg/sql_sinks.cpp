@@ -1,6 +1,7 @@
 // SQL-callable helpers of the sink API: pgwatch_rpc._validate_sink (the sink kind's own
 // validator, sink::ValidateSinkConfig, so a bad config is refused at rpc_sink_add),
-// pgwatch_rpc._sink_secret_keys (what rpc_sinks redacts) and pgwatch_rpc._wake_launcher.
+// pgwatch_rpc._sink_secret_keys (what rpc_sinks redacts), pgwatch_rpc._wake_launcher and
+// pgwatch_rpc._request_sink_test.
 // The core calls run inside InvokeCpp and write their results into fixed buffers, so no C++
 // object outlives them into code that can ereport.
 #include "core/sink/registry.hpp" // before PostgreSQL's headers: core_only.hpp refuses them
@@ -19,6 +20,7 @@ extern "C" {
 PG_FUNCTION_INFO_V1(_validate_sink);
 PG_FUNCTION_INFO_V1(_sink_secret_keys);
 PG_FUNCTION_INFO_V1(_wake_launcher);
+PG_FUNCTION_INFO_V1(_request_sink_test);
 }
 
 namespace {
@@ -109,5 +111,15 @@ Datum _sink_secret_keys(PG_FUNCTION_ARGS) {
 // _wake_launcher() RETURNS void: the launcher reconciles its delivery children at commit.
 Datum _wake_launcher(PG_FUNCTION_ARGS) {
 	pgwatch_rpc::pg::WakeLauncherAtCommit();
+	PG_RETURN_VOID();
+}
+
+// _request_sink_test(name text, request_id bigint) RETURNS void: queues a test of the sink
+// for the launcher now (not at commit: the caller waits for the outcome in this transaction).
+Datum _request_sink_test(PG_FUNCTION_ARGS) {
+	const char *name = ArgText(fcinfo, 0);
+	if (strlen(name) >= static_cast<size_t>(pgwatch_rpc::pg::kSinkNameSize))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("sink name \"%s\" is too long", name)));
+	pgwatch_rpc::pg::RequestSinkTest(name, PG_GETARG_INT64(1));
 	PG_RETURN_VOID();
 }

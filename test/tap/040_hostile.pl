@@ -26,8 +26,8 @@ sub rss_kb {
 # two that must get past authentication run first: the floods below fail authentication
 # from 127.0.0.1 often enough to have that address throttled for a minute.
 my @attacks = (
-	[ 'lying_length_prefix.py', 8, '--password', $secret, '--seconds', '5' ],
-	[ 'gzip_bomb.py', 8, '--password', $secret, '--seconds', '10' ],
+	[ 'lying_length_prefix.py', 8, "--password=$secret", '--seconds', '5' ],
+	[ 'gzip_bomb.py', 8, "--password=$secret", '--seconds', '10' ],
 	[ 'rapid_reset.py', undef, '--streams', '20000', '--seconds', '5' ],
 	[ 'continuation_flood.py', undef, '--seconds', '5' ],
 	[ 'ping_flood.py', undef, '--seconds', '5' ],

@@ -72,9 +72,16 @@ PgStatus PgConnection::ConnectionFailure(const char *what) {
 	st.message = std::string(what) + ": " + (conn_ != nullptr ? PQerrorMessage(conn_) : "no connection");
 	while (!st.message.empty() && (st.message.back() == '\n' || st.message.back() == ' '))
 		st.message.pop_back();
-	for (char &c : st.message) // libpq's multi-line messages become one line
-		if (c == '\n' || c == '\t')
-			c = ' ';
+	// libpq's multi-line messages become one line, with single spaces.
+	std::string one_line;
+	for (char c : st.message) {
+		bool space = c == '\n' || c == '\t' || c == ' ';
+		if (!space)
+			one_line.push_back(c);
+		else if (!one_line.empty() && one_line.back() != ' ')
+			one_line.push_back(' ');
+	}
+	st.message = std::move(one_line);
 	return st;
 }
 
