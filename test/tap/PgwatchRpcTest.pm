@@ -13,7 +13,7 @@ use Test::More;
 use Time::HiRes qw(usleep);
 
 our @EXPORT = qw(start_hub wait_for_listener default_secret hub_ca run_client
-  client_path wait_until);
+  client_path wait_until sender_command send_measurements);
 
 my $build = $ENV{PGWATCH_RPC_BUILD}
   or die "PGWATCH_RPC_BUILD must name the CMake build directory (scripts/test.sh sets it)";
@@ -106,6 +106,27 @@ sub run_client {
 		push @results, decode_json($line);
 	}
 	return @results;
+}
+
+# sender_command returns the command line of `pgwatch-rpc send` sending to the hub's
+# listener the way pgwatch does (its --sink URI: TLS with the hub's certificate as CA, key
+# default), followed by @args (--count, --sources, --metrics …; see pgwatch-rpc send --help).
+sub sender_command {
+	my ($node, $port, @args) = @_;
+	my $uri = sprintf('grpc://default:%s@localhost:%d/?sslrootca=%s',
+		default_secret($node), $port, hub_ca($node));
+	return ("$build/pgwatch-rpc", 'send', '--sink', $uri, @args);
+}
+
+# send_measurements runs `pgwatch-rpc send` to the end and returns what it printed; it dies
+# unless every call was answered OK.
+sub send_measurements {
+	my ($node, $port, @args) = @_;
+	my @cmd = sender_command($node, $port, @args);
+	my ($stdout, $stderr);
+	IPC::Run::run(\@cmd, '>', \$stdout, '2>', \$stderr, IPC::Run::timeout(180))
+	  or die "pgwatch-rpc send @args failed: $stderr\n$stdout";
+	return $stdout;
 }
 
 1;
