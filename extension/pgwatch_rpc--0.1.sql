@@ -989,6 +989,221 @@ REVOKE ALL ON @extschema@.rpc_sinks FROM PUBLIC;
 GRANT SELECT ON @extschema@.rpc_sinks TO pgwatch_rpc_admin, pgwatch_rpc_monitor;
 
 --------------------------------------------------------------------------------------------
+-- Spool retention (issue #3). The launcher calls spool_apply_retention about once a minute
+-- with pgwatch_rpc.spool_retention and pgwatch_rpc.spool_max_size. A daily partition goes
+-- when its day ended longer than the retention ago and every enabled sink has delivered it;
+-- a disabled sink holds nothing. Above spool_max_size the oldest past partitions go whoever
+-- has not delivered them. Either way, what a sink had not delivered is added to its losses
+-- (rpc_stat_sinks) and logged. Today's and future partitions are never dropped.
+--------------------------------------------------------------------------------------------
+CREATE TABLE pgwatch_rpc.sink_losses (
+	sink           text PRIMARY KEY REFERENCES pgwatch_rpc.sinks (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	lost_envelopes bigint NOT NULL,
+	lost_rows      bigint NOT NULL, -- measurement rows (nrows) of those envelopes
+	last_loss_at   timestamptz NOT NULL
+);
+
+-- spool_undelivered_exists: is there a row of relation received before `before` that an
+-- enabled sink has not delivered? Rows after the sink's cursor are undelivered; a listener
+-- the sink has no cursor for is undelivered from its first row (as in rpc_stat_sinks).
+CREATE FUNCTION pgwatch_rpc.spool_undelivered_exists(relation regclass, before timestamptz)
+RETURNS boolean LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	found_one boolean;
+BEGIN
+	-- One index probe per (enabled sink, listener) on (listener_id, seq): no partition scan.
+	EXECUTE pg_catalog.format(
+		'SELECT EXISTS (
+		   SELECT FROM pgwatch_rpc.sinks AS s
+		   CROSS JOIN pgwatch_rpc.listeners AS l
+		   LEFT JOIN pgwatch_rpc.sink_cursors AS c ON c.sink = s.name AND c.listener_id = l.id
+		   WHERE s.enabled
+		     AND EXISTS (SELECT FROM %s AS sp WHERE sp.listener_id = l.id
+		                 AND sp.seq > coalesce(c.seq, 0) AND sp.received_at < $1))',
+		spool_undelivered_exists.relation)
+	INTO found_one USING spool_undelivered_exists.before;
+	RETURN found_one;
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.spool_undelivered_exists(regclass, timestamptz) IS
+	'whether an enabled sink has not delivered a row of the spool partition received before the given time';
+REVOKE ALL ON FUNCTION pgwatch_rpc.spool_undelivered_exists(regclass, timestamptz) FROM PUBLIC;
+
+-- spool_record_losses adds to each sink's losses the rows of relation received before
+-- `before` that it has not delivered, enabled or not, and logs a warning per sink. It runs
+-- before the rows go: a delivery child that advances its cursor in between makes the count
+-- too high, never too low.
+CREATE FUNCTION pgwatch_rpc.spool_record_losses(relation regclass, before timestamptz, reason text)
+RETURNS void LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	loss record;
+BEGIN
+	FOR loss IN EXECUTE pg_catalog.format(
+		'SELECT s.name, s.enabled, sum(u.envelopes)::bigint AS envelopes, sum(u.nrows)::bigint AS nrows
+		 FROM pgwatch_rpc.sinks AS s
+		 CROSS JOIN pgwatch_rpc.listeners AS l
+		 LEFT JOIN pgwatch_rpc.sink_cursors AS c ON c.sink = s.name AND c.listener_id = l.id
+		 CROSS JOIN LATERAL (
+		   SELECT pg_catalog.count(*) AS envelopes,
+		          coalesce(pg_catalog.sum(sp.nrows) FILTER (WHERE sp.kind = ''measurement''), 0) AS nrows
+		   FROM %s AS sp
+		   WHERE sp.listener_id = l.id AND sp.seq > coalesce(c.seq, 0) AND sp.received_at < $1) AS u
+		 GROUP BY s.name, s.enabled
+		 HAVING sum(u.envelopes) > 0
+		 ORDER BY s.name', spool_record_losses.relation)
+		USING spool_record_losses.before
+	LOOP
+		INSERT INTO pgwatch_rpc.sink_losses AS lo (sink, lost_envelopes, lost_rows, last_loss_at)
+		VALUES (loss.name, loss.envelopes, loss.nrows, pg_catalog.now())
+		ON CONFLICT (sink) DO UPDATE
+		SET lost_envelopes = lo.lost_envelopes + EXCLUDED.lost_envelopes,
+		    lost_rows = lo.lost_rows + EXCLUDED.lost_rows, last_loss_at = EXCLUDED.last_loss_at;
+		RAISE WARNING 'pgwatch_rpc: sink "%" lost % envelopes (% measurement rows) it had not delivered: %',
+			loss.name, loss.envelopes, loss.nrows,
+			CASE spool_record_losses.reason
+			     WHEN 'max_size' THEN 'the spool exceeded pgwatch_rpc.spool_max_size'
+			     ELSE 'the sink is disabled and they were older than pgwatch_rpc.spool_retention' END
+			USING DETAIL = pg_catalog.format('They were in %s, received before %s.',
+			                                 spool_record_losses.relation, spool_record_losses.before),
+			      HINT = CASE WHEN spool_record_losses.reason = 'max_size'
+			                  THEN 'rpc_stat_sinks shows why the sink is behind; a larger pgwatch_rpc.spool_max_size gives it more time.'
+			                  ELSE 'A disabled sink keeps its place in the spool for pgwatch_rpc.spool_retention; drop a sink that is no longer needed.' END;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.spool_record_losses(regclass, timestamptz, text) IS
+	'adds the rows of a spool partition received before the given time that each sink has not delivered to its losses, with a warning per sink';
+REVOKE ALL ON FUNCTION pgwatch_rpc.spool_record_losses(regclass, timestamptz, text) FROM PUBLIC;
+
+-- spool_past_partitions: the daily partitions whose day ended by `until`, oldest first, with
+-- their upper bound (read back from the partition bound; the default partition has none) and
+-- their size on disk.
+CREATE FUNCTION pgwatch_rpc.spool_past_partitions(until timestamptz)
+RETURNS TABLE (relation regclass, upper_bound timestamptz, bytes bigint)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT b.relation, b.upper_bound, pg_catalog.pg_total_relation_size(b.relation)
+	FROM (SELECT c.oid::regclass AS relation,
+	             pg_catalog.substring(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
+	                                  'TO \(''([^'']+)''\)')::timestamptz AS upper_bound
+	      FROM pg_catalog.pg_inherits AS i
+	      JOIN pg_catalog.pg_class AS c ON c.oid = i.inhrelid
+	      WHERE i.inhparent = 'pgwatch_rpc.spool'::regclass AND c.relkind = 'r') AS b
+	WHERE b.upper_bound <= spool_past_partitions.until
+	ORDER BY b.upper_bound
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.spool_past_partitions(timestamptz) IS
+	'the spool''s daily partitions whose day ended by the given time, oldest first, with their upper bound and size';
+REVOKE ALL ON FUNCTION pgwatch_rpc.spool_past_partitions(timestamptz) FROM PUBLIC;
+
+-- spool_apply_retention drops (1) the past daily partitions whose day ended before
+-- now() - retention and that every enabled sink has delivered, and deletes such rows from
+-- spool_default (rows land there for a day whose partition was missing); then (2) while the
+-- spool is larger than max_size bytes (0: no cap), the oldest remaining past partitions.
+-- Dropping a partition locks the whole spool (ACCESS EXCLUSIVE on the parent) until commit,
+-- so everything slow happens first and the drops last; a lock not granted within
+-- lock_timeout postpones the work to the next call rather than stall the listener's inserts,
+-- which queue behind a waiting lock. No JIT: the sink and listener tables are too small to
+-- be analyzed, the planner's guesses cross jit_above_cost, and compiling these queries took
+-- a second where running them takes milliseconds.
+CREATE FUNCTION pgwatch_rpc.spool_apply_retention(retention interval, max_size bigint)
+RETURNS TABLE (partition text, reason text, bytes bigint)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET lock_timeout = '1s' SET jit = off AS $$
+DECLARE
+	today timestamptz := (pg_catalog.now() AT TIME ZONE 'UTC')::date::timestamp AT TIME ZONE 'UTC';
+	cutoff timestamptz;
+	spool_bytes bigint;
+	part record;
+	victims regclass[] := '{}';
+	victim_names text[] := '{}';
+	victim_bounds timestamptz[] := '{}';
+	victim_reasons text[] := '{}';
+	victim_bytes bigint[] := '{}';
+	default_rows bigint := 0;
+BEGIN
+	IF spool_apply_retention.retention IS NULL OR spool_apply_retention.retention < interval '0' THEN
+		RAISE EXCEPTION 'retention must be zero or positive, not %',
+			coalesce(spool_apply_retention.retention::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF spool_apply_retention.max_size IS NULL OR spool_apply_retention.max_size < 0 THEN
+		RAISE EXCEPTION 'max_size must be zero (no cap) or a positive number of bytes, not %',
+			coalesce(spool_apply_retention.max_size::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	BEGIN
+		-- One run at a time (this lock mode conflicts with itself, not with inserts or reads): a
+		-- second caller waits for the first, then finds less to do.
+		LOCK TABLE ONLY pgwatch_rpc.spool IN SHARE UPDATE EXCLUSIVE MODE;
+		cutoff := least(pg_catalog.now() - spool_apply_retention.retention, today);
+		spool_bytes := pgwatch_rpc.spool_size();
+
+		-- (1) Retention: only enabled sinks hold a partition.
+		FOR part IN SELECT * FROM pgwatch_rpc.spool_past_partitions(cutoff) LOOP
+			CONTINUE WHEN pgwatch_rpc.spool_undelivered_exists(part.relation, part.upper_bound);
+			victims := victims || part.relation;
+			victim_names := victim_names || part.relation::text;
+			victim_bounds := victim_bounds || part.upper_bound;
+			victim_reasons := victim_reasons || 'retention'::text;
+			victim_bytes := victim_bytes || part.bytes;
+			spool_bytes := spool_bytes - part.bytes;
+		END LOOP;
+		-- (2) Size: the oldest first, whoever has not delivered them.
+		FOR part IN SELECT * FROM pgwatch_rpc.spool_past_partitions(today) LOOP
+			EXIT WHEN spool_apply_retention.max_size = 0 OR spool_bytes <= spool_apply_retention.max_size;
+			CONTINUE WHEN part.relation = ANY (victims);
+			victims := victims || part.relation;
+			victim_names := victim_names || part.relation::text;
+			victim_bounds := victim_bounds || part.upper_bound;
+			victim_reasons := victim_reasons || 'max_size'::text;
+			victim_bytes := victim_bytes || part.bytes;
+			spool_bytes := spool_bytes - part.bytes;
+		END LOOP;
+
+		FOR i IN 1 .. pg_catalog.cardinality(victims) LOOP
+			PERFORM pgwatch_rpc.spool_record_losses(victims[i], victim_bounds[i], victim_reasons[i]);
+		END LOOP;
+		-- Past days' rows in the default partition go like a partition would, but by DELETE,
+		-- which does not block inserts.
+		IF NOT pgwatch_rpc.spool_undelivered_exists('pgwatch_rpc.spool_default', cutoff) THEN
+			PERFORM pgwatch_rpc.spool_record_losses('pgwatch_rpc.spool_default', cutoff, 'retention');
+			DELETE FROM pgwatch_rpc.spool_default AS d WHERE d.received_at < cutoff;
+			GET DIAGNOSTICS default_rows = ROW_COUNT;
+		END IF;
+		-- Last, so that the spool stays locked only for the drops and the commit.
+		FOR i IN 1 .. pg_catalog.cardinality(victims) LOOP
+			EXECUTE pg_catalog.format('DROP TABLE %s', victims[i]);
+		END LOOP;
+	EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
+		RAISE LOG 'pgwatch_rpc: spool retention postponed: %', SQLERRM
+			USING DETAIL = 'Another session holds a lock on the spool; the next run tries again.';
+		RETURN;
+	END;
+
+	FOR i IN 1 .. pg_catalog.cardinality(victims) LOOP
+		RAISE LOG 'pgwatch_rpc: dropped spool partition % (%, % bytes)',
+			victim_names[i], victim_reasons[i], victim_bytes[i];
+		partition := victim_names[i];
+		reason := victim_reasons[i];
+		bytes := victim_bytes[i];
+		RETURN NEXT;
+	END LOOP;
+	IF default_rows > 0 THEN
+		RAISE LOG 'pgwatch_rpc: deleted % rows received before % from pgwatch_rpc.spool_default (retention)',
+			default_rows, cutoff;
+		-- No space is dropped: VACUUM makes it reusable.
+		partition := 'pgwatch_rpc.spool_default';
+		reason := 'retention';
+		bytes := NULL;
+		RETURN NEXT;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION pgwatch_rpc.spool_apply_retention(interval, bigint) IS
+	'drops past spool partitions older than retention that every enabled sink has delivered, then the oldest while the spool exceeds max_size bytes; counts and logs what each sink loses; returns what it dropped (bytes NULL for rows deleted from spool_default)';
+REVOKE ALL ON FUNCTION pgwatch_rpc.spool_apply_retention(interval, bigint) FROM PUBLIC;
+
+--------------------------------------------------------------------------------------------
 -- rpc_sink_test: one test measurement through a sink, now. The backend queues the request
 -- in the launcher's shared memory; the launcher starts `pgwatch-rpc test-sink`, which sends
 -- it (never the backend) and inserts the outcome into sink_tests, where the waiting
@@ -1077,7 +1292,8 @@ COMMENT ON FUNCTION @extschema@.rpc_sink_test(text, interval) IS
 
 --------------------------------------------------------------------------------------------
 -- rpc_stat_sinks: each sink's state and counters (pgwatch_rpc.sink_status.stats, written by
--- its delivery child) and its backlog: the spool rows after its cursors.
+-- its delivery child), what spool retention dropped before it delivered it
+-- (pgwatch_rpc.sink_losses), and its backlog: the spool rows after its cursors.
 --------------------------------------------------------------------------------------------
 CREATE VIEW @extschema@.rpc_stat_sinks AS
 SELECT s.name, s.kind, s.enabled,
@@ -1087,6 +1303,8 @@ SELECT s.name, s.kind, s.enabled,
        coalesce((st.stats->>'delivered_rows')::numeric::bigint, 0) AS delivered_rows,
        coalesce((st.stats->>'retries')::numeric::bigint, 0) AS retries,
        coalesce((st.stats->>'dead_letters')::numeric::bigint, 0) AS dead_letters,
+       coalesce(lo.lost_envelopes, 0) AS lost_envelopes, coalesce(lo.lost_rows, 0) AS lost_rows,
+       lo.last_loss_at,
        b.envelopes AS backlog_envelopes, b.nrows AS backlog_rows, b.bytes AS backlog_bytes,
        coalesce(extract(epoch FROM pg_catalog.now() - b.oldest), 0)::float8 AS lag_seconds,
        (st.stats->>'last_success_at')::timestamptz AS last_success_at,
@@ -1094,6 +1312,7 @@ SELECT s.name, s.kind, s.enabled,
        (st.stats->>'last_error_at')::timestamptz AS last_error_at
 FROM pgwatch_rpc.sinks AS s
 LEFT JOIN pgwatch_rpc.sink_status AS st ON st.sink = s.name
+LEFT JOIN pgwatch_rpc.sink_losses AS lo ON lo.sink = s.name
 CROSS JOIN LATERAL (
 	-- A listener the sink has no cursor for yet is delivered from its first row.
 	SELECT pg_catalog.count(*) AS envelopes,
@@ -1105,6 +1324,6 @@ CROSS JOIN LATERAL (
 	JOIN pgwatch_rpc.spool AS sp ON sp.listener_id = l.id AND sp.seq > coalesce(c.seq, 0)
 ) AS b;
 COMMENT ON VIEW @extschema@.rpc_stat_sinks IS
-	'state, delivery counters, backlog (envelopes, rows, bytes), lag and last error of each sink';
+	'state, delivery counters, losses to spool retention, backlog (envelopes, rows, bytes), lag and last error of each sink';
 REVOKE ALL ON @extschema@.rpc_stat_sinks FROM PUBLIC;
 GRANT SELECT ON @extschema@.rpc_stat_sinks TO pgwatch_rpc_admin, pgwatch_rpc_monitor;

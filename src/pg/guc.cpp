@@ -31,6 +31,7 @@ int pgwatch_rpc_request_timeout_ms = 30000;
 int pgwatch_rpc_batch_max_envelopes = 256;
 int pgwatch_rpc_batch_linger_us = 0;
 int pgwatch_rpc_spool_max_size_mb = 10 * 1024;
+int pgwatch_rpc_spool_retention_s = 24 * 60 * 60;
 
 namespace pgwatch_rpc::pg {
 namespace {
@@ -147,6 +148,12 @@ void DefineIngestGucs(void) {
 	    "pgwatch_rpc.spool_max_size",
 	    gettext_noop("Spool size above which calls are refused with RESOURCE_EXHAUSTED; 0 means no cap."),
 	    &pgwatch_rpc_spool_max_size_mb, 10 * kKB, 0, kKB * kKB * kKB, GUC_UNIT_MB);
+	// A day: delivered payloads stay inspectable (rpc_decode) for a day, and a sink disabled for
+	// maintenance can be enabled again within a day without losing what it had not delivered.
+	DefineInt("pgwatch_rpc.spool_retention",
+	          gettext_noop("Time a daily spool partition is kept after its day ended; then it is dropped "
+	                       "once every enabled sink has delivered it. 0 means as soon as they have."),
+	          &pgwatch_rpc_spool_retention_s, 24 * 60 * 60, 0, INT_MAX, GUC_UNIT_S);
 }
 
 } // namespace

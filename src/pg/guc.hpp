@@ -38,6 +38,7 @@ extern int pgwatch_rpc_request_timeout_ms;
 extern int pgwatch_rpc_batch_max_envelopes;
 extern int pgwatch_rpc_batch_linger_us;
 extern int pgwatch_rpc_spool_max_size_mb; // 0 = no cap
+extern int pgwatch_rpc_spool_retention_s; // keep delivered spool partitions this long; 0 = drop once passed
 
 namespace pgwatch_rpc::pg {
 

@@ -11,6 +11,7 @@
 #include "pg/launcher_catalog.hpp"
 #include "pg/launcher_delivery.hpp"
 #include "pg/launcher_listener.hpp"
+#include "pg/launcher_retention.hpp"
 #include "pg/launcher_shmem.hpp"
 #include "pg/launcher_sink_test.hpp"
 #include "pg/listener_files.hpp"
@@ -240,6 +241,7 @@ int64 Work(int64 now) {
 		DeliveryStartDue(&launcher.delivery, now);
 		SinkTestsStart(&launcher.sink_tests, &launcher.delivery, now);
 		wake_at = Min(wake_at, Min(launcher.next_maintenance_ms, launcher.next_reconcile_ms));
+		wake_at = Min(wake_at, SpoolRetentionWork(now));
 	}
 	int64 listener_wake = ChildWakeAtMs(&launcher.listener);
 	if (listener_wake >= 0 && (launcher.ready || launcher.listener.pid != 0))
