@@ -1,8 +1,6 @@
 // COPY text-format encoding of the postgres sink's rows (see copy_text.hpp).
 #include "sinks/postgres/copy_text.hpp"
 
-#include <cstdio>
-
 namespace pgwatch_rpc::sinks {
 namespace {
 
@@ -22,9 +20,22 @@ void CivilFromDays(int64_t days, int64_t *year, unsigned *month, unsigned *day) 
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
-} // namespace
+// AppendDigits appends value (>= 0) zero-padded to at least width digits.
+void AppendDigits(int64_t value, int width, std::string *out) {
+	char buf[20];
+	int n = 0;
+	do {
+		buf[n++] = static_cast<char>('0' + value % 10);
+		value /= 10;
+	} while (value > 0);
+	while (n < width)
+		buf[n++] = '0';
+	while (n > 0)
+		out->push_back(buf[--n]);
+}
 
-std::string FormatTimestampUs(int64_t us) {
+// AppendTimestampUs appends FormatTimestampUs(us): once per COPY line, so without printf.
+void AppendTimestampUs(int64_t us, std::string *out) {
 	int64_t secs = FloorDiv(us, 1000000);
 	int64_t frac = us - secs * 1000000;
 	int64_t days = FloorDiv(secs, 86400);
@@ -32,16 +43,30 @@ std::string FormatTimestampUs(int64_t us) {
 	int64_t year;
 	unsigned month, day;
 	CivilFromDays(days, &year, &month, &day);
-	char buf[64];
-	int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u %02lld:%02lld:%02lld", static_cast<long long>(year),
-	                      month, day, static_cast<long long>(sod / 3600), static_cast<long long>(sod / 60 % 60),
-	                      static_cast<long long>(sod % 60));
-	std::string out(buf, static_cast<size_t>(n));
-	if (frac != 0) {
-		std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(frac));
-		out += buf;
+	if (year < 0) { // as printf's %04d would: the sign takes one of the four places
+		out->push_back('-');
+		AppendDigits(-year, 3, out);
+	} else {
+		AppendDigits(year, 4, out);
 	}
-	out += "+00";
+	const int64_t fields[] = {month, day, sod / 3600, sod / 60 % 60, sod % 60};
+	const char separators[] = {'-', '-', ' ', ':', ':'};
+	for (size_t i = 0; i < 5; i++) {
+		out->push_back(separators[i]);
+		AppendDigits(fields[i], 2, out);
+	}
+	if (frac != 0) {
+		out->push_back('.');
+		AppendDigits(frac, 6, out);
+	}
+	out->append("+00");
+}
+
+} // namespace
+
+std::string FormatTimestampUs(int64_t us) {
+	std::string out;
+	AppendTimestampUs(us, &out);
 	return out;
 }
 
@@ -74,7 +99,7 @@ void AppendCopyField(std::string_view text, std::string *out) {
 }
 
 void AppendCopyLine(std::string_view dbname, const MetricRow &row, std::string *out) {
-	out->append(FormatTimestampUs(row.time_us));
+	AppendTimestampUs(row.time_us, out);
 	out->push_back('\t');
 	AppendCopyField(dbname, out);
 	out->push_back('\t');
