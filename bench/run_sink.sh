@@ -92,7 +92,8 @@ cat >>"$PGDATA/postgresql.conf" <<EOF
 listen_addresses = ''
 port = $PG_PORT
 unix_socket_directories = '$SCRATCH'
-shared_preload_libraries = 'pgwatch_rpc'
+# pg_stat_statements splits the backends' time between the drain's statements.
+shared_preload_libraries = 'pgwatch_rpc, pg_stat_statements'
 pgwatch_rpc.port = $HUB_PORT
 pgwatch_rpc.listen_addresses = '127.0.0.1'
 # Delivery is started by hand below (sink_drain), not by the launcher.
@@ -103,6 +104,7 @@ EOF
 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$SCRATCH/server.log" -w start >/dev/null
 PG_STARTED=1
 psql_q "CREATE EXTENSION pgwatch_rpc"
+psql_q "CREATE EXTENSION pg_stat_statements"
 # Added before the backlog exists: the sink's cursor for the backlog's listener starts at 0.
 psql_q "SELECT rpc_sink_add('postgres')" >/dev/null
 
@@ -111,6 +113,7 @@ echo "== storing a backlog of $ROWS rows in the spool" >&2
 # As autovacuum would have done to a backlog that built up over time; then a clean start.
 psql_q "VACUUM ANALYZE pgwatch_rpc.spool"
 psql_q "CHECKPOINT"
+psql_q "SELECT pg_stat_statements_reset()" >/dev/null
 
 echo "== draining it with $PGWATCH_RPC deliver postgres" >&2
 if [ -n "$PERF_DATA" ]; then
@@ -128,6 +131,18 @@ if [ -n "$PERF_PID" ]; then
 fi
 DRAINED_ROWS=$(json_get "$RESULTS/drain.json" rows)
 DEAD_LETTERS=$(psql_q "SELECT count(*) FROM pgwatch_rpc.dead_letters")
+# The time the drain's statements took inside the server, by kind, and how many spool rows
+# its reads returned (against the envelopes delivered: what was read more than once).
+psql_q "SELECT json_object_agg(kind, json_build_object('seconds', seconds, 'rows', rows)) FROM (
+	SELECT CASE WHEN query LIKE 'COPY public.%' THEN 'copy'
+	            WHEN query LIKE 'SELECT seq, %FROM pgwatch_rpc.spool WHERE listener_id%' THEN 'spool_read'
+	            WHEN query ~ 'ensure_partition_metric_time|ensure_dummy_metrics_table|^CREATE TABLE subpartitions'
+	                 THEN 'partitions'
+	            ELSE 'other' END AS kind,
+	       sum(total_exec_time) / 1000 AS seconds, sum(rows) AS rows
+	FROM pg_stat_statements
+	WHERE query !~ 'pg_stat_activity|pgwatch_rpc.listeners AS l|pg_stat_statements_reset'
+	GROUP BY 1) AS k" >"$RESULTS/statements.json"
 
 echo "== the ceiling: the same rows with a plain COPY" >&2
 "$BENCH_BIN/sink_ceiling" --dsn "$DSN" --expect-rows "$DRAINED_ROWS" --json >"$RESULTS/ceiling.json"
@@ -139,8 +154,8 @@ python3 - "$RESULTS" "$TARGET_RATIO" "$DEAD_LETTERS" "$PGWATCH_RPC" <<'EOF'
 import json, os, sys
 
 results, target, dead_letters, binary = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
-r = {name: json.load(open(os.path.join(results, name + ".json"))) for name in ("backlog", "drain", "ceiling", "stages")}
-b, d, c, s = r["backlog"], r["drain"], r["ceiling"], r["stages"]
+r = {name: json.load(open(os.path.join(results, name + ".json"))) for name in ("backlog", "drain", "ceiling", "stages", "statements")}
+b, d, c, s, st = r["backlog"], r["drain"], r["ceiling"], r["stages"], r["statements"]
 ratio = d["rows_per_s"] / c["rows_per_s"]
 
 print("pgwatch_rpc postgres sink benchmark: a backlog of %d envelopes / %d rows (%.0f MB of protobuf payload,"
@@ -160,6 +175,12 @@ print("  delivery child      on CPU %6.1f s   waiting for a CPU %6.1f s" % (d["c
 print("  its server backends on CPU %6.1f s   waiting for a CPU %6.1f s" % (d["backend_cpu_s"], d["backend_runqueue_s"]))
 print("  wall minus these: %.1f s (I/O and commit waits, start-up: first batch after %.2f s; below zero where"
       " the two sides overlapped)" % (d["seconds"] - busy, d["first_batch_seconds"]))
+def server(kind):
+    return st.get(kind, {"seconds": 0, "rows": 0})
+print("  its statements inside the server (pg_stat_statements, wall time): COPY %.1f s, spool reads %.1f s"
+      " (%d rows returned for %d envelopes delivered: %.1fx), partitions %.1f s, the rest %.1f s" % (
+          server("copy")["seconds"], server("spool_read")["seconds"], server("spool_read")["rows"], d["envelopes"],
+          server("spool_read")["rows"] / d["envelopes"], server("partitions")["seconds"], server("other")["seconds"]))
 print("the ceiling's %.1f s: its backend on CPU %.1f s, waiting for a CPU %.1f s (%.0f bytes of COPY text per row)" % (
     c["seconds"], c["backend_cpu_s"], c["backend_runqueue_s"], c["copy_bytes"] / c["rows"]))
 cpu_ratio = c["backend_cpu_s"] / (d["child_cpu_s"] + d["backend_cpu_s"])
