@@ -1297,7 +1297,12 @@ COMMENT ON FUNCTION @extschema@.rpc_sink_test(text, interval) IS
 --------------------------------------------------------------------------------------------
 CREATE VIEW @extschema@.rpc_stat_sinks AS
 SELECT s.name, s.kind, s.enabled,
-       CASE WHEN NOT s.enabled THEN 'disabled' ELSE coalesce(st.state, 'starting') END AS state,
+       -- A delivery process reports about once a second, and between batches only: a minute
+       -- of silence means it is gone or stuck in one very long delivery.
+       CASE WHEN NOT s.enabled THEN 'disabled'
+            WHEN st.state IS NULL THEN 'starting'
+            WHEN st.state <> 'failing_config' AND st.updated_at < pg_catalog.now() - interval '1 minute' THEN 'stalled'
+            ELSE st.state END AS state,
        st.pid,
        coalesce((st.stats->>'delivered_envelopes')::numeric::bigint, 0) AS delivered_envelopes,
        coalesce((st.stats->>'delivered_rows')::numeric::bigint, 0) AS delivered_rows,

@@ -76,6 +76,9 @@ INSERT INTO pgwatch_rpc.sink_status (sink, pid, state, started_at, updated_at, s
 VALUES ('spare', 4242, 'backing_off', now(), now(),
         '{"delivered_envelopes": 5, "delivered_rows": 50, "retries": 3, "dead_letters": 1,
           "last_error": "connection refused", "last_error_at": "2030-01-01 00:00:00+00"}');
+-- An enabled sink whose delivery process has not reported for a minute is "stalled".
+INSERT INTO pgwatch_rpc.sink_status (sink, pid, state, started_at, updated_at, stats)
+VALUES ('archive', 4343, 'running', now() - interval '5 minutes', now() - interval '2 minutes', '{}');
 SELECT name, state, pid, delivered_envelopes, delivered_rows, retries, dead_letters,
        backlog_envelopes, backlog_rows, backlog_bytes, lag_seconds >= 3600 AS lagging, last_error,
        last_error_at

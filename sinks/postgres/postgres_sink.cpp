@@ -11,12 +11,13 @@
 // pgwatch_rpc.sink_cursors the same way.
 #include "sinks/postgres/postgres_sink.hpp"
 
+#include "core/delivery/dead_letter_row.hpp"
 #include "core/delivery/sink_context.hpp"
+#include "core/libpq/pg_connection.hpp"
 #include "core/log/log.hpp"
 #include "core/sink/registry.hpp"
 #include "core/wire/payload_json.hpp"
 #include "sinks/postgres/copy_text.hpp"
-#include "core/libpq/pg_connection.hpp"
 #include "sinks/postgres/pg_errors.hpp"
 #include "sinks/postgres/postgres_kind.hpp"
 #include "sinks/postgres/row_mapping.hpp"
@@ -374,6 +375,16 @@ PgStatus PostgresSink::WriteTransaction(const sink::Batch &batch, const Decoded 
 			st = conn_.ExecParams("DELETE FROM admin.all_distinct_dbname_metrics WHERE dbname = $1 AND metric = $2",
 			                      {op.dbname, op.metric});
 		}
+		if (!st.ok)
+			return st;
+	}
+
+	// Local mode commits the batch's whole progress here (Outcome::cursor_committed): the
+	// rejected records go to the dead letters in this transaction too.
+	for (size_t i = 0; Local() && !batch.advance_to.empty() && i < rejected->size(); i++) {
+		const sink::RejectedRecord &r = (*rejected)[i];
+		st = conn_.ExecParams(delivery::kInsertDeadLetterSql,
+		                      delivery::DeadLetterParams(sink_name_, batch.records[r.record_index], r.reason));
 		if (!st.ok)
 			return st;
 	}

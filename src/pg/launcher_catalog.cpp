@@ -15,6 +15,24 @@ constexpr const char *kDeliveryRole = "pgwatch_rpc_delivery";
 constexpr const char *kDefaultKey = "default";
 constexpr int kPartitionDaysAhead = 3;
 
+// Execute runs sql and checks its SPI result code.
+void Execute(const char *sql, int expected) {
+	int rc = SPI_execute(sql, false, 0);
+	if (rc != expected)
+		ereport(ERROR,
+		        (errcode(ERRCODE_INTERNAL_ERROR), errmsg("%s failed: %s", sql, SPI_result_code_string(rc))));
+}
+
+// SingleText runs a query returning one text column of one row; NULL for no row or NULL.
+char *SingleText(const char *sql) {
+	Execute(sql, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return nullptr;
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+} // namespace
+
 // BeginWork starts a transaction with an SPI connection and a snapshot, shown in
 // pg_stat_activity as activity.
 void BeginWork(const char *activity) {
@@ -36,24 +54,6 @@ void EndWork(void) {
 	pgstat_report_stat(false);
 	pgstat_report_activity(STATE_IDLE, nullptr);
 }
-
-// Execute runs sql and checks its SPI result code.
-void Execute(const char *sql, int expected) {
-	int rc = SPI_execute(sql, false, 0);
-	if (rc != expected)
-		ereport(ERROR,
-		        (errcode(ERRCODE_INTERNAL_ERROR), errmsg("%s failed: %s", sql, SPI_result_code_string(rc))));
-}
-
-// SingleText runs a query returning one text column of one row; NULL for no row or NULL.
-char *SingleText(const char *sql) {
-	Execute(sql, SPI_OK_SELECT);
-	if (SPI_processed == 0)
-		return nullptr;
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-}
-
-} // namespace
 
 bool RunGuarded(const char *what, void (*fn)(void *arg), void *arg) {
 	MemoryContext caller_context = CurrentMemoryContext;

@@ -13,6 +13,11 @@ namespace pgwatch_rpc::pg {
 // false: nothing the launcher does in the database may make it exit.
 bool RunGuarded(const char *what, void (*fn)(void *arg), void *arg);
 
+// BeginWork starts a transaction with an SPI connection, a snapshot and a 5 s lock timeout,
+// shown in pg_stat_activity as activity; EndWork commits it. For code run by RunGuarded.
+void BeginWork(const char *activity);
+void EndWork(void);
+
 // ExtensionOid: the OID of extension pgwatch_rpc in this database, or InvalidOid.
 Oid ExtensionOid(void);
 

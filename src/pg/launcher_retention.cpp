@@ -20,13 +20,7 @@ int64 next_run_ms = 0;
 // ApplySpoolRetention calls the SQL function in a transaction of its own; it ereports on failure
 // (call it through RunGuarded).
 void ApplySpoolRetention(void *) {
-	// now() inside the transaction is the start of this statement, not of an earlier one.
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	if (SPI_connect() != SPI_OK_CONNECT)
-		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("SPI_connect failed")));
-	PushActiveSnapshot(GetTransactionSnapshot());
-	pgstat_report_activity(STATE_RUNNING, "pgwatch_rpc: spool retention");
+	BeginWork("pgwatch_rpc: spool retention");
 	Oid types[2] = {FLOAT8OID, INT8OID};
 	Datum values[2] = {Float8GetDatum(static_cast<double>(pgwatch_rpc_spool_retention_s)),
 	                   Int64GetDatum(static_cast<int64>(pgwatch_rpc_spool_max_size_mb) * kBytesPerMB)};
@@ -38,12 +32,7 @@ void ApplySpoolRetention(void *) {
 	if (rc != SPI_OK_SELECT)
 		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
 		                errmsg("pgwatch_rpc.spool_apply_retention failed: %s", SPI_result_code_string(rc))));
-	if (SPI_finish() != SPI_OK_FINISH)
-		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("SPI_finish failed")));
-	PopActiveSnapshot();
-	CommitTransactionCommand();
-	pgstat_report_stat(false);
-	pgstat_report_activity(STATE_IDLE, nullptr);
+	EndWork();
 }
 
 } // namespace

@@ -20,7 +20,6 @@ my $stand_in = "$dir/stand-in.sh";
 open(my $fh, '>', $stand_in) or die "could not write $stand_in: $!";
 print $fh <<"EOF";
 #!/bin/sh
-echo \$\$ > $pid_file.tmp && mv $pid_file.tmp $pid_file
 echo "LOG: stand-in started: \$*" >&2
 echo "WARNING: stand-in warning" >&2
 echo "ERROR: stand-in error" >&2
@@ -34,6 +33,8 @@ case "\$(cat $mode_file 2>/dev/null)" in
 hba) echo 'WARNING: database connection failed: FATAL: no pg_hba.conf entry for host "[local]", user "pgwatch_rpc_listener", database "postgres", no encryption' >&2 ;;
 ignoreterm) trap 'echo "LOG: stand-in ignores SIGTERM" >&2' TERM; echo "LOG: stand-in will ignore SIGTERM" >&2 ;;
 esac
+# The pid file appears only once the traps are in place: a stop right after it is seen.
+echo \$\$ > $pid_file.tmp && mv $pid_file.tmp $pid_file
 i=0
 while [ \$i -lt 6000 ]; do sleep 0.1; i=\$((i + 1)); done
 EOF

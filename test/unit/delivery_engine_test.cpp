@@ -400,12 +400,17 @@ TEST(DeliveryEngine, CursorCommittedBySink) {
 	h.sink.script = {[](const sink::Batch &) {
 		sink::Outcome o = sink::Outcome::Delivered();
 		o.cursor_committed = true;
+		o.rejected.push_back({1, "bad row"});
 		return o;
 	}};
 	EXPECT_EQ(h.Engine().RunOnce(), Cycle::kDelivered);
 	ASSERT_EQ(h.spool.commits.size(), 1u);
 	EXPECT_FALSE(h.spool.commits[0].write_cursors);
 	EXPECT_EQ(h.spool.commits[0].advance_to[0].seq, 2);
+	// The sink stored its dead letter with the data; the engine only counts it.
+	EXPECT_TRUE(h.spool.commits[0].dead_letters.empty());
+	EXPECT_EQ(h.Engine().Report().stats.dead_letters, 1);
+	EXPECT_EQ(h.Engine().Report().stats.delivered_envelopes, 1);
 }
 
 TEST(DeliveryEngine, FailedCommitIsRetriedWithoutRedelivery) {

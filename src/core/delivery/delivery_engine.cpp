@@ -66,6 +66,7 @@ Cycle DeliveryEngine::RunOnce() {
 	ReadLimits limits;
 	limits.max_records = std::min<size_t>(static_cast<size_t>(config_.max_batch_rows), kMaxRecordsPerBatch) + 1;
 	limits.max_bytes = config_.max_batch_bytes;
+	limits.max_rows = config_.max_batch_rows;
 	std::vector<sink::Record> records = port_.ReadBatch(limits);
 	if (records.empty()) {
 		linger_started_ms_.reset();
@@ -153,11 +154,12 @@ Cycle DeliveryEngine::Attempt() {
 		progress.advance_to = batch.advance_to;
 		progress.write_cursors = !outcome.cursor_committed;
 		std::vector<bool> rejected(batch.records.size(), false);
+		std::vector<DeadLetter> dead_letters;
 		for (const sink::RejectedRecord &r : outcome.rejected) {
 			if (r.record_index >= batch.records.size() || rejected[r.record_index])
 				continue;
 			rejected[r.record_index] = true;
-			progress.dead_letters.push_back({batch.records[r.record_index], r.reason});
+			dead_letters.push_back({batch.records[r.record_index], r.reason});
 		}
 		for (size_t i = 0; i < batch.records.size(); i++) {
 			if (rejected[i])
@@ -165,12 +167,13 @@ Cycle DeliveryEngine::Attempt() {
 			stats_.delivered_envelopes++;
 			stats_.delivered_rows += RowsOf(batch.records[i]);
 		}
-		if (!progress.dead_letters.empty())
-			log::Write(log::Level::kWarning, "sink \"" + sink_name_ + "\": " +
-			                                     std::to_string(progress.dead_letters.size()) +
+		if (!dead_letters.empty())
+			log::Write(log::Level::kWarning, "sink \"" + sink_name_ + "\": " + std::to_string(dead_letters.size()) +
 			                                     " records rejected by the target, moved to the dead letters: " +
-			                                     progress.dead_letters.front().error);
-		stats_.dead_letters += static_cast<int64_t>(progress.dead_letters.size());
+			                                     dead_letters.front().error);
+		stats_.dead_letters += static_cast<int64_t>(dead_letters.size());
+		if (!outcome.cursor_committed)
+			progress.dead_letters = std::move(dead_letters);
 		stats_.skipped_envelopes += pending_->skipped;
 		stats_.last_success_at_us = wall_us;
 		stats_.backoff_until_us = 0;

@@ -5,6 +5,7 @@
 // below N is visible too (several spool writers get several listener ids).
 #include "core/delivery/pg_spool_port.hpp"
 
+#include "core/delivery/dead_letter_row.hpp"
 #include "core/log/log.hpp"
 #include "core/loop/clock.hpp"
 
@@ -16,8 +17,9 @@
 namespace pgwatch_rpc::delivery {
 namespace {
 
-// Rows fetched per query: bounds the memory of one read whatever the batch bounds say.
-constexpr int64_t kRowsPerQuery = 500;
+// Spool rows fetched per query: bounds the memory of one read, and what a read fetches past
+// the batch's end (about 200 typical envelopes fill a 5000-row batch).
+constexpr int64_t kRowsPerQuery = 100;
 
 const char *const kReadSql =
     "SELECT seq, (extract(epoch FROM received_at) * 1000000)::int8, key_name, kind, dbname, metric, nrows, payload "
@@ -31,30 +33,6 @@ sink::RecordKind KindFromText(std::string_view kind) {
 	return sink::RecordKind::kMeasurement;
 }
 
-const char *KindText(sink::RecordKind kind) {
-	switch (kind) {
-	case sink::RecordKind::kSync:
-		return "sync";
-	case sink::RecordKind::kDefine:
-		return "define";
-	case sink::RecordKind::kMeasurement:
-		break;
-	}
-	return "measurement";
-}
-
-// ByteaHex: a bytea parameter in text form.
-std::string ByteaHex(const std::string &bytes) {
-	static const char kDigits[] = "0123456789abcdef";
-	std::string out = "\\x";
-	out.reserve(2 + bytes.size() * 2);
-	for (unsigned char c : bytes) {
-		out.push_back(kDigits[c >> 4]);
-		out.push_back(kDigits[c & 15]);
-	}
-	return out;
-}
-
 } // namespace
 
 PgSpoolPort::PgSpoolPort(std::string sink_name, std::string dsn)
@@ -63,7 +41,7 @@ PgSpoolPort::PgSpoolPort(std::string sink_name, std::string dsn)
 void PgSpoolPort::Fail(const char *doing, const libpq::PgStatus &status) {
 	if (!conn_.Usable() || status.sqlstate.empty() || status.sqlstate.rfind("08", 0) == 0)
 		conn_.Close();
-	else
+	else if (conn_.InTransaction())
 		conn_.Exec("ROLLBACK"); // leave no aborted transaction behind on a live connection
 	throw std::runtime_error(std::string("hub database: ") + doing + ": " +
 	                         (status.sqlstate.empty() ? "" : status.sqlstate + " ") + status.message);
@@ -108,7 +86,7 @@ void PgSpoolPort::LoadCursors() {
 	cursors_loaded_ = true;
 }
 
-bool PgSpoolPort::ReadListener(int32_t listener_id, int64_t after, const ReadLimits &limits, int64_t *bytes,
+bool PgSpoolPort::ReadListener(int32_t listener_id, int64_t after, const ReadLimits &limits, ReadTotals *totals,
                                std::vector<sink::Record> *out) {
 	while (true) {
 		int64_t want = std::min<int64_t>(kRowsPerQuery, static_cast<int64_t>(limits.max_records - out->size()));
@@ -129,10 +107,13 @@ bool PgSpoolPort::ReadListener(int32_t listener_id, int64_t after, const ReadLim
 			rec.metric = std::string(rows.Value(r, 5));
 			rec.nrows = libpq::BinaryInt4(rows.Value(r, 6));
 			rec.payload = std::string(rows.Value(r, 7));
-			*bytes += static_cast<int64_t>(rec.payload.size());
+			totals->bytes += static_cast<int64_t>(rec.payload.size());
+			if (rec.kind == sink::RecordKind::kMeasurement)
+				totals->rows += rec.nrows;
 			after = rec.seq;
 			out->push_back(std::move(rec));
-			if (out->size() >= limits.max_records || *bytes >= limits.max_bytes)
+			if (out->size() >= limits.max_records || totals->bytes >= limits.max_bytes ||
+			    (limits.max_rows > 0 && totals->rows >= limits.max_rows))
 				return false;
 		}
 		if (rows.Count() < want)
@@ -152,9 +133,9 @@ std::vector<sink::Record> PgSpoolPort::ReadBatch(const ReadLimits &limits) {
 			seq = std::max(seq, it->second); // our own commits may be newer than a cached read
 	}
 	std::vector<sink::Record> records;
-	int64_t bytes = 0;
+	ReadTotals totals;
 	for (const auto &[listener_id, seq] : cursors_)
-		if (!ReadListener(listener_id, seq, limits, &bytes, &records))
+		if (!ReadListener(listener_id, seq, limits, &totals, &records))
 			break;
 	return records;
 }
@@ -166,12 +147,7 @@ void PgSpoolPort::Commit(const Progress &progress) {
 		libpq::PgStatus st = conn.Exec("BEGIN");
 		for (size_t i = 0; st.ok && i < progress.dead_letters.size(); i++) {
 			const DeadLetter &dl = progress.dead_letters[i];
-			st = conn.ExecParams("INSERT INTO pgwatch_rpc.dead_letters "
-			                     "(sink, listener_id, seq, kind, dbname, metric, error, payload) "
-			                     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bytea)",
-			                     {sink_name_, std::to_string(dl.record.listener_id), std::to_string(dl.record.seq),
-			                      KindText(dl.record.kind), dl.record.dbname, dl.record.metric, dl.error,
-			                      ByteaHex(dl.record.payload)});
+			st = conn.ExecParams(kInsertDeadLetterSql, DeadLetterParams(sink_name_, dl.record, dl.error));
 		}
 		for (size_t i = 0; st.ok && progress.write_cursors && i < progress.advance_to.size(); i++) {
 			const sink::CursorPosition &pos = progress.advance_to[i];
@@ -191,8 +167,9 @@ void PgSpoolPort::Commit(const Progress &progress) {
 void PgSpoolPort::PublishStatus(const StatusReport &report) {
 	libpq::PgConnection &conn = Connection();
 	libpq::PgStatus st = conn.ExecParams(
+	    // A sink dropped a moment ago has no row to report for (and its child is stopping).
 	    "INSERT INTO pgwatch_rpc.sink_status AS s (sink, pid, state, started_at, updated_at, stats) "
-	    "VALUES ($1, $2, $3, $4::timestamptz, now(), $5::jsonb) "
+	    "SELECT $1, $2, $3, $4::timestamptz, now(), $5::jsonb WHERE EXISTS (SELECT FROM pgwatch_rpc.sinks WHERE name = $1) "
 	    "ON CONFLICT (sink) DO UPDATE SET pid = EXCLUDED.pid, state = EXCLUDED.state, "
 	    "started_at = EXCLUDED.started_at, updated_at = now(), stats = EXCLUDED.stats",
 	    {sink_name_, std::to_string(getpid()), SinkStateName(report.state), loop::FormatIso8601(started_at_us_),

@@ -30,8 +30,13 @@ public:
 
 private:
 	void LoadCursors();
-	// ReadListener appends the records of one listener after *cursor; false once a limit is hit.
-	bool ReadListener(int32_t listener_id, int64_t after, const ReadLimits &limits, int64_t *bytes,
+	// What one ReadBatch has read so far, against its ReadLimits.
+	struct ReadTotals {
+		int64_t bytes = 0;
+		int64_t rows = 0;
+	};
+	// ReadListener appends the records of one listener after `after`; false once a limit is hit.
+	bool ReadListener(int32_t listener_id, int64_t after, const ReadLimits &limits, ReadTotals *totals,
 	                  std::vector<sink::Record> *out);
 	[[noreturn]] void Fail(const char *doing, const libpq::PgStatus &status);
 

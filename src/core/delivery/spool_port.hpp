@@ -14,11 +14,14 @@
 namespace pgwatch_rpc::delivery {
 
 // ReadLimits bound one read. The port returns at most max_records records, and stops after
-// the record whose payload makes the running total reach max_bytes (so the total is below
-// max_bytes plus one record). The engine cuts the batch precisely afterwards.
+// the record whose payload makes the running total reach max_bytes, or whose measurement rows
+// make their total reach max_rows (so each total is below its bound plus one record). The
+// engine cuts the batch precisely afterwards; reading no further than that saves reading the
+// same records again for the next batch.
 struct ReadLimits {
 	size_t max_records = 0;
 	int64_t max_bytes = 0;
+	int64_t max_rows = 0;
 };
 
 struct DeadLetter {
@@ -29,8 +32,9 @@ struct DeadLetter {
 // Progress is what one finished batch changes, applied atomically (one transaction).
 struct Progress {
 	std::vector<sink::CursorPosition> advance_to;
-	// write_cursors false: the sink already moved the cursors in its own transaction
-	// (Outcome::cursor_committed); the port only updates its in-memory positions.
+	// write_cursors false: the sink already moved the cursors (and stored its dead letters)
+	// in its own transaction (Outcome::cursor_committed); the port only updates its
+	// in-memory positions.
 	bool write_cursors = true;
 	std::vector<DeadLetter> dead_letters;
 };

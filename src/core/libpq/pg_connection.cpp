@@ -47,6 +47,17 @@ std::string_view PgRows::Value(int row, int column) const {
 	return std::string_view(PQgetvalue(res_, row, column), static_cast<size_t>(PQgetlength(res_, row, column)));
 }
 
+std::string ByteaParam(std::string_view bytes) {
+	static const char kDigits[] = "0123456789abcdef";
+	std::string out = "\\x";
+	out.reserve(2 + bytes.size() * 2);
+	for (unsigned char c : bytes) {
+		out.push_back(kDigits[c >> 4]);
+		out.push_back(kDigits[c & 15]);
+	}
+	return out;
+}
+
 int64_t BinaryInt8(std::string_view value) {
 	uint64_t v = 0;
 	for (size_t i = 0; i < value.size() && i < 8; i++)
@@ -65,6 +76,13 @@ void PgConnection::Close() {
 }
 
 bool PgConnection::Usable() const { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
+
+bool PgConnection::InTransaction() const {
+	if (conn_ == nullptr)
+		return false;
+	PGTransactionStatusType status = PQtransactionStatus(conn_);
+	return status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
+}
 
 PgStatus PgConnection::ConnectionFailure(const char *what) {
 	PgStatus st;

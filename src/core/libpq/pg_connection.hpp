@@ -41,6 +41,9 @@ private:
 	pg_result *res_ = nullptr;
 };
 
+// ByteaParam: bytes as a text-format bytea parameter ("\\x" and hex digits).
+std::string ByteaParam(std::string_view bytes);
+
 // Binary-format decoders for Query(..., binary_results = true) values (network byte order).
 int32_t BinaryInt4(std::string_view value);
 int64_t BinaryInt8(std::string_view value);
@@ -58,6 +61,8 @@ public:
 	void Close();
 	// Usable: connected and not known broken.
 	bool Usable() const;
+	// InTransaction: a transaction block is open (or failed and not yet rolled back).
+	bool InTransaction() const;
 
 	// Exec runs one or more statements without parameters; when rows is not null, *rows
 	// receives each row of the last result as text, columns joined by '\t'.

@@ -57,9 +57,10 @@ struct Outcome {
 	std::string error;           // kRetry: why, for the log and rpc_stat_sinks.last_error
 	int64_t retry_after_ms = -1; // kRetry: minimum wait the target asked for; -1 = engine's backoff
 	std::vector<RejectedRecord> rejected;
-	// A sink that writes into the hub's own database may move the cursor (Batch::advance_to)
-	// in the same transaction as the data, making delivery exactly-once; it says so here and
-	// the engine then does not move the cursor itself.
+	// A sink that writes into the hub's own database may commit the batch's progress in the
+	// same transaction as the data: move the cursors (Batch::advance_to) and store the
+	// `rejected` records in pgwatch_rpc.dead_letters, making delivery exactly-once even after
+	// a crash. It says so here; the engine then writes neither itself (it still counts them).
 	bool cursor_committed = false;
 
 	static Outcome Delivered() { return Outcome{}; }
