@@ -23,4 +23,8 @@ int RunTestSink(int argc, char **argv);
 // RunSend: `pgwatch-rpc send --sink URI [--count N] …` (src/sender). argv[0] is "send".
 int RunSend(int argc, char **argv);
 
+// RunSinkRun: `pgwatch-rpc sink-run --kind KIND --config FILE …`: one sink on sample
+// measurements, without a database. argv[0] is "sink-run".
+int RunSinkRun(int argc, char **argv);
+
 } // namespace pgwatch_rpc::bin

@@ -15,6 +15,7 @@ void PrintUsage(FILE *out) {
 	           "  deliver   deliver the spool to one sink (started by the launcher per sink)\n"
 	           "  test-sink send one test measurement through a sink (rpc_sink_test)\n"
 	           "  send      send pgwatch-shaped measurements to a pgwatch gRPC sink (a hub)\n"
+	           "  sink-run  run one sink on sample measurements, without a database\n"
 	           "\n"
 	           "options: --help, --version; `pgwatch-rpc COMMAND --help` for a command's options\n",
 	           out);
@@ -43,6 +44,8 @@ int main(int argc, char **argv) {
 		return pgwatch_rpc::bin::RunTestSink(argc - 1, argv + 1);
 	if (command == "send")
 		return pgwatch_rpc::bin::RunSend(argc - 1, argv + 1);
+	if (command == "sink-run")
+		return pgwatch_rpc::bin::RunSinkRun(argc - 1, argv + 1);
 	std::fprintf(stderr, "pgwatch-rpc: unknown command \"%s\"\n", argv[1]);
 	PrintUsage(stderr);
 	return pgwatch_rpc::bin::kExitUsage;
