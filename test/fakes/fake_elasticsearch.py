@@ -1,0 +1,269 @@
+#!/usr/bin/python3
+"""A FAKE Elasticsearch for the elastic sink's tests, written from SINKS.md §2 (no
+Elasticsearch or OpenSearch server is packaged for Debian). Not Elasticsearch: it implements
+only what the Bulk API contract says a client sees.
+
+  POST /_bulk, POST /<index>/_bulk  NDJSON (gzip bodies too); `create` stores by _index+_id
+                                    (409 version_conflict_engine_exception if the id exists),
+                                    `index` stores or replaces; a field first seen as a number
+                                    refuses a non-numeric string later (400
+                                    mapper_parsing_exception), as a dynamic mapping does; a body
+                                    not ending in "\\n" is refused as a whole (400)
+  GET /                             cluster info
+  every answer                      carries X-Elastic-Product: Elasticsearch
+
+Test controls (not Elasticsearch):
+  POST /_fake/inject   {"items": {"1": 429, "2": 400}}  fail items of the next bulk request
+                       {"request": 429, "retry_after": "2"}  fail the next request as a whole
+                       {"request": 413}; optional "times": N (default 1)
+  GET  /_fake/docs     {"count": N, "docs": [{"_index", "_id", "_source"}]}
+  GET  /_fake/requests every bulk request: method, path, headers, body (inflated)
+  POST /_fake/reset    forget documents, requests and injections
+
+Options: --port N (0: any free port; the port is printed on stdout), --data FILE (documents
+are appended there before the answer and loaded at start, so a killed fake restarted on the
+same port keeps them), --authorization VALUE (required Authorization header),
+--max-content-length BYTES (413 above it, as http.max_content_length). Loopback only;
+standard library only.
+"""
+import argparse
+import gzip
+import json
+import os
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+LOCK = threading.Lock()
+STATE = {"docs": {}, "order": [], "requests": [], "rules": [], "mapping": {}}
+ARGS = None
+
+
+def error_body(status, kind, reason):
+    return {"error": {"root_cause": [{"type": kind, "reason": reason}], "type": kind, "reason": reason},
+            "status": status}
+
+
+def numeric_paths(prefix, value, out):
+    """Collects path -> 'number'/'other' for the leaves of a source document."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            numeric_paths(prefix + k + ".", v, out)
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, (int, float)):
+        out[prefix[:-1]] = "number"
+    elif isinstance(value, str):
+        out[prefix[:-1]] = "string"
+
+
+def mapping_error(index, source):
+    """A dynamic mapping's refusal: a string that is not a number in a field mapped as number."""
+    mapping = STATE["mapping"].setdefault(index, {})
+    leaves = {}
+    numeric_paths("", source, leaves)
+    for path, kind in leaves.items():
+        if mapping.get(path) == "number" and kind == "string":
+            value = source
+            for part in path.split("."):
+                value = value[part]
+            try:
+                float(value)
+            except ValueError:
+                return "failed to parse field [%s] of type [long] in document. Preview of field's value: '%s'" % (
+                    path, value)
+    for path, kind in leaves.items():
+        mapping.setdefault(path, kind)
+    return None
+
+
+def persist(doc):
+    if ARGS.data:
+        with open(ARGS.data, "a", encoding="utf-8") as f:
+            f.write(json.dumps(doc) + "\n")
+
+
+def load():
+    if not ARGS.data or not os.path.exists(ARGS.data):
+        return
+    with open(ARGS.data, encoding="utf-8") as f:
+        for line in f:
+            try:
+                doc = json.loads(line)
+            except ValueError:
+                continue  # a line cut by a kill
+            key = (doc["_index"], doc["_id"])
+            if key not in STATE["docs"]:
+                STATE["order"].append(key)
+            STATE["docs"][key] = doc["_source"]
+
+
+def bulk(path_index, body, rule):
+    """Applies a bulk body; returns (status, response)."""
+    if not body.endswith(b"\n"):
+        return 400, error_body(400, "illegal_argument_exception",
+                               "The bulk request must be terminated by a newline [\\n]")
+    lines = body.split(b"\n")[:-1]
+    items = []
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() == b"":
+            i += 1
+            continue
+        try:
+            action_line = json.loads(lines[i])
+            (op, meta), = action_line.items()
+        except (ValueError, AttributeError):
+            return 400, error_body(400, "illegal_argument_exception",
+                                   "Malformed action/metadata line [%d], expected START_OBJECT" % (i + 1))
+        if op not in ("create", "index") or i + 1 >= len(lines):
+            return 400, error_body(400, "illegal_argument_exception",
+                                   "Malformed action/metadata line [%d]" % (i + 1))
+        index = meta.get("_index", path_index)
+        doc_id = meta.get("_id")
+        item = {"_index": index, "_id": doc_id}
+        injected = rule.get("items", {}).get(str(len(items)))
+        try:
+            source = json.loads(lines[i + 1])
+        except ValueError:
+            source = None
+        i += 2
+        if injected:
+            kinds = {429: "es_rejected_execution_exception", 400: "mapper_parsing_exception"}
+            kind = kinds.get(injected, "exception")
+            item.update({"status": injected, "error": {"type": kind, "reason": "injected by the fake"}})
+        elif not isinstance(source, dict):
+            item.update({"status": 400, "error": {"type": "document_parsing_exception",
+                                                  "reason": "failed to parse: not a JSON object"}})
+        elif index is None or doc_id is None:
+            item.update({"status": 400, "error": {"type": "action_request_validation_exception",
+                                                  "reason": "this fake needs an _index and an _id"}})
+        elif op == "create" and (index, doc_id) in STATE["docs"]:
+            item.update({"status": 409, "error": {
+                "type": "version_conflict_engine_exception",
+                "reason": "[%s]: version conflict, document already exists (current version [1])" % doc_id,
+                "index": index}})
+        else:
+            problem = mapping_error(index, source)
+            if problem:
+                item.update({"status": 400, "error": {"type": "mapper_parsing_exception", "reason": problem}})
+            else:
+                existed = (index, doc_id) in STATE["docs"]
+                if not existed:
+                    STATE["order"].append((index, doc_id))
+                STATE["docs"][(index, doc_id)] = source
+                persist({"_index": index, "_id": doc_id, "_source": source})
+                item.update({"status": 200 if existed else 201, "result": "updated" if existed else "created",
+                             "_version": 1, "_seq_no": len(STATE["order"]) - 1, "_primary_term": 1})
+        items.append({op: item})
+    return 200, {"took": 1, "errors": any(next(iter(x.values()))["status"] >= 300 for x in items),
+                 "items": items}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def reply(self, status, body, headers=()):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("X-Elastic-Product", "Elasticsearch")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if self.headers.get("Content-Encoding", "").lower() == "gzip":
+            body = gzip.decompress(body)
+        return body
+
+    def do_GET(self):
+        path = urlsplit(self.path).path
+        with LOCK:
+            if path == "/_fake/docs":
+                docs = [{"_index": k[0], "_id": k[1], "_source": STATE["docs"][k]} for k in STATE["order"]]
+                return self.reply(200, {"count": len(docs), "docs": docs})
+            if path == "/_fake/requests":
+                return self.reply(200, {"requests": STATE["requests"]})
+        if path == "/":
+            return self.reply(200, {"name": "fake", "cluster_name": "fake-elasticsearch",
+                                    "version": {"number": "8.15.0", "build_flavor": "default"},
+                                    "tagline": "You Know, for Search"})
+        self.reply(404, error_body(404, "no_handler_found_exception", "no handler for " + path))
+
+    def do_POST(self):
+        url = urlsplit(self.path)
+        body = self.read_body()
+        with LOCK:
+            if url.path == "/_fake/inject":
+                rule = json.loads(body or b"{}")
+                STATE["rules"].extend([rule] * int(rule.get("times", 1)))
+                return self.reply(200, {"acknowledged": True})
+            if url.path == "/_fake/reset":
+                STATE.update({"docs": {}, "order": [], "requests": [], "rules": [], "mapping": {}})
+                if ARGS.data and os.path.exists(ARGS.data):
+                    os.remove(ARGS.data)
+                return self.reply(200, {"acknowledged": True})
+            parts = url.path.strip("/").split("/")
+            if parts[-1] != "_bulk" or len(parts) > 2:
+                return self.reply(404, error_body(404, "no_handler_found_exception", "no handler for " + url.path))
+            STATE["requests"].append({"method": "POST", "path": url.path, "query": url.query,
+                                      "headers": dict(self.headers.items()),
+                                      "body": body.decode("utf-8", "replace")})
+            if ARGS.authorization and self.headers.get("Authorization") != ARGS.authorization:
+                return self.reply(401, error_body(401, "security_exception",
+                                                  "unable to authenticate user for REST request [/_bulk]"),
+                                  [("WWW-Authenticate", 'Basic realm="security"')])
+            content_type = self.headers.get("Content-Type", "")
+            if "json" not in content_type:
+                return self.reply(406, {"error": "Content-Type header [%s] is not supported" % content_type,
+                                        "status": 406})
+            rule = STATE["rules"].pop(0) if STATE["rules"] else {}
+            if rule.get("request"):
+                status = int(rule["request"])
+                headers = [("Retry-After", str(rule["retry_after"]))] if "retry_after" in rule else []
+                kind = {429: "es_rejected_execution_exception", 413: "content_too_long_exception"}.get(
+                    status, "exception")
+                return self.reply(status, error_body(status, kind, "injected by the fake"), headers)
+            if ARGS.max_content_length and len(body) > ARGS.max_content_length:
+                return self.reply(413, error_body(413, "content_too_long_exception",
+                                                  "entity content is too long [%d] for the configured buffer "
+                                                  "limit [%d]" % (len(body), ARGS.max_content_length)))
+            status, response = bulk(parts[0] if len(parts) == 2 else None, body, rule)
+            return self.reply(status, response)
+
+
+def main():
+    global ARGS
+    parser = argparse.ArgumentParser(description="fake Elasticsearch Bulk API for tests")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--data")
+    parser.add_argument("--authorization")
+    parser.add_argument("--max-content-length", type=int, default=0)
+    ARGS = parser.parse_args()
+    load()
+    server = None
+    for _ in range(50):  # a port just freed by a killed fake may linger a moment
+        try:
+            server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
+            break
+        except OSError:
+            time.sleep(0.1)
+    if server is None:
+        sys.exit("fake_elasticsearch: cannot listen on port %d" % ARGS.port)
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
