@@ -121,8 +121,10 @@ private:
 			bytes += events_[e].size;
 		}
 		while (!work.empty()) {
-			std::vector<size_t> request = std::move(work.front());
+			std::vector<size_t> request = SkipRefusedRecords(std::move(work.front()));
 			work.pop_front();
+			if (request.empty())
+				continue;
 			body_.clear();
 			for (size_t e : request)
 				body_.append(text_, events_[e].offset, events_[e].size);
@@ -148,6 +150,20 @@ private:
 			*failure = RequestFailure(response, reply);
 			return;
 		}
+	}
+
+	// SkipRefusedRecords drops the events of envelopes already refused: the dead letter holds
+	// the whole envelope, and sending its other rows event by event would cost a request per
+	// row when the collector refuses them all (400 code 6 stops at the first bad event).
+	std::vector<size_t> SkipRefusedRecords(std::vector<size_t> request) {
+		std::vector<size_t> kept;
+		for (size_t e : request) {
+			if (progress_.record_refused(events_[e].record))
+				progress_.Refuse(e, "");
+			else
+				kept.push_back(e);
+		}
+		return kept;
 	}
 
 	// SplitAtInvalidEvent handles 400 code 6 (SINKS.md §3.4): the events before

@@ -16,6 +16,9 @@ Test controls (not Elasticsearch):
   POST /_fake/inject   {"items": {"1": 429, "2": 400}}  fail items of the next bulk request
                        {"request": 429, "retry_after": "2"}  fail the next request as a whole
                        {"request": 413}; optional "times": N (default 1)
+  POST /_fake/mode     {"down": true} answer every bulk request 503 until {"down": false};
+                       {"refuse_metric": "m"} refuse documents whose "metric" is m (400
+                       mapper_parsing_exception) until {"refuse_metric": null}
   GET  /_fake/docs     {"count": N, "docs": [{"_index", "_id", "_source"}]}
   GET  /_fake/requests every bulk request: method, path, headers, body (inflated)
   POST /_fake/reset    forget documents, requests and injections
@@ -38,6 +41,7 @@ from urllib.parse import urlsplit
 
 LOCK = threading.Lock()
 STATE = {"docs": {}, "order": [], "requests": [], "rules": [], "mapping": {}}
+MODE = {"down": False, "refuse_metric": None}
 ARGS = None
 
 
@@ -134,6 +138,10 @@ def bulk(path_index, body, rule):
             kinds = {429: "es_rejected_execution_exception", 400: "mapper_parsing_exception"}
             kind = kinds.get(injected, "exception")
             item.update({"status": injected, "error": {"type": kind, "reason": "injected by the fake"}})
+        elif isinstance(source, dict) and MODE["refuse_metric"] is not None and \
+                source.get("metric") == MODE["refuse_metric"]:
+            item.update({"status": 400, "error": {"type": "mapper_parsing_exception",
+                                                  "reason": "metric refused by the fake"}})
         elif not isinstance(source, dict):
             item.update({"status": 400, "error": {"type": "document_parsing_exception",
                                                   "reason": "failed to parse: not a JSON object"}})
@@ -208,6 +216,9 @@ class Handler(BaseHTTPRequestHandler):
                 rule = json.loads(body or b"{}")
                 STATE["rules"].extend([rule] * int(rule.get("times", 1)))
                 return self.reply(200, {"acknowledged": True})
+            if url.path == "/_fake/mode":
+                MODE.update(json.loads(body or b"{}"))
+                return self.reply(200, {"acknowledged": True})
             if url.path == "/_fake/reset":
                 STATE.update({"docs": {}, "order": [], "requests": [], "rules": [], "mapping": {}})
                 if ARGS.data and os.path.exists(ARGS.data):
@@ -227,6 +238,8 @@ class Handler(BaseHTTPRequestHandler):
             if "json" not in content_type:
                 return self.reply(406, {"error": "Content-Type header [%s] is not supported" % content_type,
                                         "status": 406})
+            if MODE["down"]:
+                return self.reply(503, error_body(503, "unavailable_shards_exception", "the fake is down"))
             rule = STATE["rules"].pop(0) if STATE["rules"] else {}
             if rule.get("request"):
                 status = int(rule["request"])

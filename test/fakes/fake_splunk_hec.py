@@ -18,6 +18,9 @@ Test controls (not Splunk):
                       fail the next event request; {"invalid_event": k} answer the next one
                       with 400 code 6 at event k; {"stick_ack": true} the next one's ackId never
                       turns true; optional "times": N (default 1)
+  POST /_fake/mode    {"down": true} answer every request 503 code 9 until {"down": false};
+                      {"refuse_metric": "m"} an event whose event.metric is m is invalid
+                      (400 code 6 at its number) until {"refuse_metric": null}
   GET  /_fake/events  {"count": N, "events": [{"channel", "ack_id", "event": {...}}]}
   GET  /_fake/requests  every event and ack request: path, query, headers, body (inflated)
   POST /_fake/reset   forget events, requests, injections and acknowledgements
@@ -50,6 +53,7 @@ def fresh_state():
 
 
 STATE = fresh_state()
+MODE = {"down": False, "refuse_metric": None}
 
 
 def persist(entry):
@@ -67,6 +71,11 @@ def load():
                 STATE["events"].append(json.loads(line))
             except ValueError:
                 continue  # a line cut by a kill
+
+
+def refused(event):
+    body = event.get("event")
+    return MODE["refuse_metric"] is not None and isinstance(body, dict) and body.get("metric") == MODE["refuse_metric"]
 
 
 def split_events(text):
@@ -89,6 +98,8 @@ def split_events(text):
             return events, len(events), 12
         if event["event"] in ("", {}, None):
             return events, len(events), 13
+        if refused(event):
+            return events, len(events), 6
         events.append(event)
 
 
@@ -159,6 +170,9 @@ class Handler(BaseHTTPRequestHandler):
                 rule = json.loads(body or b"{}")
                 STATE["rules"].extend([rule] * int(rule.get("times", 1)))
                 return self.reply(200, {"ok": True})
+            if url.path == "/_fake/mode":
+                MODE.update(json.loads(body or b"{}"))
+                return self.reply(200, {"ok": True})
             if url.path == "/_fake/reset":
                 STATE.clear()
                 STATE.update(fresh_state())
@@ -169,6 +183,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(404, {"text": "The requested URL was not found on this server.", "code": 404})
             STATE["requests"].append({"path": url.path, "query": url.query, "headers": dict(self.headers.items()),
                                       "body": body.decode("utf-8", "replace")})
+            if MODE["down"]:
+                return self.reply(503, {"text": "Server is busy", "code": 9})
             if not self.authorized():
                 return None
             channel = self.channel(url)

@@ -33,6 +33,7 @@ public:
 	void Refuse(size_t item, std::string reason); // the target refuses it for good
 
 	bool settled(size_t item) const { return settled_[item]; }
+	bool record_refused(size_t record) const { return !reasons_[record].empty(); }
 	size_t items() const { return record_of_.size(); }
 	size_t unsettled() const { return unsettled_; }
 
