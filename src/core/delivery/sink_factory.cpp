@@ -3,7 +3,11 @@
 #include "core/delivery/sink_factory.hpp"
 
 #include "core/sink/registry.hpp"
+#include "sinks/elastic/elastic_sink.hpp"
+#include "sinks/file/file_sink.hpp"
 #include "sinks/postgres/postgres_sink.hpp"
+#include "sinks/splunk/splunk_sink.hpp"
+#include "sinks/webhook/webhook_sink.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -20,6 +24,10 @@ struct KindFactory {
 
 constexpr KindFactory kFactories[] = {
     {"postgres", sinks::CreatePostgresSink},
+    {"webhook", sinks::CreateWebhookSink},
+    {"file", sinks::CreateFileSink},
+    {"elastic", sinks::CreateElasticSink},
+    {"splunk", sinks::CreateSplunkSink},
 };
 
 } // namespace

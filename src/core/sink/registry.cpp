@@ -1,7 +1,11 @@
 #include "core/sink/registry.hpp"
 
 #include "core/delivery/delivery_config.hpp"
+#include "sinks/elastic/elastic_kind.hpp"
+#include "sinks/file/file_kind.hpp"
 #include "sinks/postgres/postgres_kind.hpp"
+#include "sinks/splunk/splunk_kind.hpp"
+#include "sinks/webhook/webhook_kind.hpp"
 
 #include <algorithm>
 
@@ -12,7 +16,11 @@ namespace {
 // core/delivery/sink_factory.cpp (docs/writing-a-sink.md).
 const SinkKind *const *Kinds(size_t *count) {
 	static const sinks::PostgresKind postgres;
-	static const SinkKind *const kinds[] = {&postgres};
+	static const sinks::WebhookKind webhook;
+	static const sinks::FileKind file;
+	static const sinks::ElasticKind elastic;
+	static const sinks::SplunkKind splunk;
+	static const SinkKind *const kinds[] = {&postgres, &webhook, &file, &elastic, &splunk};
 	*count = sizeof kinds / sizeof kinds[0];
 	return kinds;
 }
