@@ -13,6 +13,7 @@
 
 #include "core/delivery/dead_letter_row.hpp"
 #include "core/delivery/sink_context.hpp"
+#include "core/json/measurement_rows.hpp"
 #include "core/libpq/pg_connection.hpp"
 #include "core/log/log.hpp"
 #include "core/sink/registry.hpp"
@@ -35,22 +36,10 @@ namespace {
 using libpq::PgConnection;
 using libpq::PgStatus;
 
-// Spool rows passed the listener's limits when they arrived; decoding them again must not
-// refuse a row because a limit was lowered since, so only the hard ceilings apply here.
-wire::Limits DecodeLimits() {
-	wire::Limits limits;
-	limits.max_rows = 1u << 30;
-	limits.max_depth = wire::kMaxDepthCap;
-	limits.max_string_bytes = 1u << 30;
-	limits.max_name_bytes = 1u << 30;
-	limits.max_fields_per_struct = 1u << 30;
-	return limits;
-}
-
 bool DecodeJson(wire::PayloadKind kind, const std::string &payload, nlohmann::json *out, std::string *error) {
 	std::string text;
 	wire::ScanResult res = wire::PayloadToJson(kind, reinterpret_cast<const uint8_t *>(payload.data()),
-	                                           payload.size(), DecodeLimits(), &text);
+	                                           payload.size(), json::SpoolDecodeLimits(), &text);
 	if (!res.ok()) {
 		*error = "cannot decode the spool payload: " + res.message;
 		return false;

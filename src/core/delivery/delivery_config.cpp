@@ -3,7 +3,8 @@
 // into the delivery child.
 #include "core/delivery/delivery_config.hpp"
 
-#include <cmath>
+#include "core/sink/config_value.hpp"
+
 #include <string>
 
 namespace pgwatch_rpc::delivery {
@@ -37,25 +38,6 @@ constexpr IntegerKey kIntegerKeys[] = {
     {"backoff_base_ms", &DeliveryConfig::backoff_base_ms, 1, 3'600'000},
     {"backoff_max_ms", &DeliveryConfig::backoff_max_ms, 1, 86'400'000},
 };
-
-// ReadInteger accepts JSON integers and integral floating-point numbers (jsonb may hand
-// back 1000 written as 1e3 or 1000.0); false for anything else or out of int64 range.
-bool ReadInteger(const nlohmann::json &value, int64_t *out) {
-	if (value.is_number_integer()) {
-		if (value.is_number_unsigned() && value.get<uint64_t>() > uint64_t{INT64_MAX})
-			return false;
-		*out = value.get<int64_t>();
-		return true;
-	}
-	if (value.is_number_float()) {
-		double d = value.get<double>();
-		if (!std::isfinite(d) || d != std::floor(d) || d < -9.2e18 || d > 9.2e18)
-			return false;
-		*out = static_cast<int64_t>(d);
-		return true;
-	}
-	return false;
-}
 
 void ParseGlobs(const GlobKey &key, const nlohmann::json &value, DeliveryConfig *out,
                 std::vector<sink::ConfigProblem> *problems) {
@@ -105,7 +87,7 @@ void ParseDeliveryConfig(const nlohmann::json &config, DeliveryConfig *out,
 		if (it == config.end())
 			continue;
 		int64_t value = 0;
-		if (!ReadInteger(*it, &value) || value < key.min || value > key.max) {
+		if (!sink::ReadBoundedInteger(*it, key.min, key.max, &value)) {
 			problems->push_back({std::string(key.name), "must be an integer between " + std::to_string(key.min) +
 			                                                 " and " + std::to_string(key.max) + ", not " +
 			                                                 it->dump()});

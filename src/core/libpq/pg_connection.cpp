@@ -164,15 +164,20 @@ PgStatus PgConnection::Exec(const std::string &sql, std::vector<std::string> *ro
 	return st;
 }
 
+pg_result *PgConnection::RunParams(const std::string &sql, const std::vector<std::string> &params,
+                                   bool binary_results) {
+	std::vector<const char *> values;
+	for (const std::string &p : params)
+		values.push_back(p.c_str());
+	return PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+	                    nullptr, binary_results ? 1 : 0);
+}
+
 PgStatus PgConnection::ExecParams(const std::string &sql, const std::vector<std::string> &params,
                                   std::vector<std::string> *rows) {
 	if (conn_ == nullptr)
 		return ConnectionFailure("not connected");
-	std::vector<const char *> values;
-	for (const std::string &p : params)
-		values.push_back(p.c_str());
-	PGresult *res = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-	                             nullptr, nullptr, 0);
+	PGresult *res = RunParams(sql, params, false);
 	PgStatus st = ResultStatus(res, rows);
 	PQclear(res);
 	return st;
@@ -183,11 +188,7 @@ PgStatus PgConnection::Query(const std::string &sql, const std::vector<std::stri
 	out->Reset(nullptr);
 	if (conn_ == nullptr)
 		return ConnectionFailure("not connected");
-	std::vector<const char *> values;
-	for (const std::string &p : params)
-		values.push_back(p.c_str());
-	PGresult *res = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-	                             nullptr, nullptr, binary_results ? 1 : 0);
+	PGresult *res = RunParams(sql, params, binary_results);
 	PgStatus st = ResultStatus(res, nullptr);
 	if (st.ok)
 		out->Reset(res);

@@ -79,6 +79,8 @@ public:
 
 private:
 	PgStatus ResultStatus(pg_result *res, std::vector<std::string> *rows);
+	// RunParams runs one statement with text parameters; the caller owns the result.
+	pg_result *RunParams(const std::string &sql, const std::vector<std::string> &params, bool binary_results);
 	PgStatus ConnectionFailure(const char *what);
 
 	pg_conn *conn_ = nullptr;
