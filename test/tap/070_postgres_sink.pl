@@ -111,22 +111,6 @@ sub compare_rows {
 	is($extra, 0, "$sink, $what: no row duplicated or unexpected");
 }
 
-sub stat_of {
-	my ($sink) = @_;
-	my $json = hub_sql("SELECT row_to_json(s) FROM rpc_stat_sinks AS s WHERE name = '$sink'");
-	return $json eq '' ? undef : decode_json($json);
-}
-
-sub drained {
-	my ($sink, $seconds) = @_;
-	my $ok = wait_until(sub {
-		my $s = stat_of($sink);
-		return $s && $s->{state} eq 'running' && $s->{backlog_envelopes} == 0;
-	}, $seconds // 60);
-	diag('rpc_stat_sinks: ' . encode_json(stat_of($sink) // {})) unless $ok;
-	return $ok;
-}
-
 # grafana_time: now() moved by $offset, as Grafana writes the bounds of $__timeFilter.
 sub grafana_time {
 	my ($offset) = @_;
@@ -146,7 +130,7 @@ sub child_gone {
 # new_child: the pid of $sink's delivery child when it is alive and not $old_pid, else 0.
 sub new_child {
 	my ($sink, $old_pid) = @_;
-	my $s = stat_of($sink);
+	my $s = sink_stat($hub, $sink);
 	return $s && defined $s->{pid} && $s->{pid} != $old_pid && kill(0, $s->{pid}) ? $s->{pid} : 0;
 }
 
@@ -166,7 +150,7 @@ is(hub_sql(qq{SELECT rpc_sink_add('postgres', 'archive',
 	'{"conninfo": "$conninfo", "backoff_max_ms": 2000}')}), 'archive',
 	'rpc_sink_add adds a sink into a remote PostgreSQL');
 ok(wait_until(sub {
-	my ($l, $a) = (stat_of('postgres'), stat_of('archive'));
+	my ($l, $a) = (sink_stat($hub, 'postgres'), sink_stat($hub, 'archive'));
 	return $l->{pid} && $a->{pid} && $l->{state} eq 'running' && $a->{state} eq 'running';
 }, 30), 'the launcher started a delivery child for each sink');
 
@@ -174,8 +158,8 @@ ok(wait_until(sub {
 my $first_sent_at = hub_sql('SELECT now()');
 my $grafana_from = grafana_time('- interval \'1 minute\'');
 send_measurements($hub, $port, '--count', '120', '--sources', '3', '--seed', '70');
-ok(drained('postgres'), 'the local sink delivered everything');
-ok(drained('archive'), 'the archive sink delivered everything');
+ok(sink_drained($hub, 'postgres'), 'the local sink delivered everything');
+ok(sink_drained($hub, 'archive'), 'the archive sink delivered everything');
 compare_rows('postgres', 'true', 'first load');
 compare_rows('archive', 'true', 'first load');
 
@@ -192,9 +176,9 @@ is($archive->safe_psql('postgres', 'SELECT schema_type FROM admin.storage_schema
 my ($spool_envelopes, $spool_rows) = split /\|/, hub_sql("SELECT count(*),
 	sum(nrows) FILTER (WHERE kind = 'measurement') FROM pgwatch_rpc.spool WHERE seq > $seq0");
 for my $sink ('postgres', 'archive') {
-	ok(wait_until(sub { stat_of($sink)->{delivered_envelopes} == $spool_envelopes }, 10),
+	ok(wait_until(sub { sink_stat($hub, $sink)->{delivered_envelopes} == $spool_envelopes }, 10),
 		"$sink: delivered_envelopes counts every spool record ($spool_envelopes)");
-	my $s = stat_of($sink);
+	my $s = sink_stat($hub, $sink);
 	is($s->{delivered_rows}, $spool_rows, "$sink: delivered_rows = the measurement rows sent");
 	is(join(',', @$s{qw(backlog_envelopes backlog_rows backlog_bytes retries dead_letters)}), '0,0,0,0,0',
 		"$sink: no backlog, no retries, no dead letters");
@@ -301,14 +285,14 @@ for my $node ($hub, $archive) {
 my $load_out = '';
 my $load = start_sending(\$load_out, '--count', '700', '--interval-ms', '8', '--sources', '3',
 	'--metrics', 'db_stats,wal,backends,db_size', '--seed', '71');
-my $archive_before = stat_of('archive')->{delivered_envelopes};
-ok(wait_until(sub { stat_of('archive')->{delivered_envelopes} > $archive_before }, 20),
+my $archive_before = sink_stat($hub, 'archive')->{delivered_envelopes};
+ok(wait_until(sub { sink_stat($hub, 'archive')->{delivered_envelopes} > $archive_before }, 20),
 	'the archive receives the load');
 my $stopped_at = hub_sql('SELECT now()');
 $archive->stop('immediate');
 my $down;
 ok(wait_until(sub {
-	$down = stat_of('archive');
+	$down = sink_stat($hub, 'archive');
 	return $down->{state} eq 'backing_off' && $down->{retries} >= 2 && $down->{backlog_envelopes} > 0
 	  && $down->{lag_seconds} > 0;
 }, 30), 'while the archive is down rpc_stat_sinks shows it backing off, with retries, a backlog and a lag');
@@ -316,17 +300,17 @@ like($down->{last_error} // '', qr/postgres sink: .*(connect|terminat|closed|shu
 	"last_error says why: $down->{last_error}");
 is(hub_sql("SELECT last_error_at BETWEEN '$stopped_at' AND now() FROM rpc_stat_sinks WHERE name = 'archive'"),
 	't', 'last_error_at is after the archive stopped');
-my $backlog_down = stat_of('archive')->{backlog_envelopes};
-ok(wait_until(sub { stat_of('archive')->{backlog_envelopes} > $backlog_down }, 10),
+my $backlog_down = sink_stat($hub, 'archive')->{backlog_envelopes};
+ok(wait_until(sub { sink_stat($hub, 'archive')->{backlog_envelopes} > $backlog_down }, 10),
 	'the archive backlog grows while it is down');
-my $local_during = stat_of('postgres')->{delivered_envelopes};
-ok(wait_until(sub { stat_of('postgres')->{delivered_envelopes} > $local_during }, 10),
+my $local_during = sink_stat($hub, 'postgres')->{delivered_envelopes};
+ok(wait_until(sub { sink_stat($hub, 'postgres')->{delivered_envelopes} > $local_during }, 10),
 	'the local sink keeps delivering meanwhile');
 $archive->start;
 $load->finish;
 is($load->result(0), 0, 'every call of the load was answered OK') or diag($load_out);
-ok(drained('archive'), 'the archive backlog drained after the restart');
-ok(drained('postgres'), 'the local sink is done too');
+ok(sink_drained($hub, 'archive'), 'the archive backlog drained after the restart');
+ok(sink_drained($hub, 'postgres'), 'the local sink is done too');
 compare_rows('archive', 'true', 'after an outage under load');
 compare_rows('postgres', 'true', 'while the archive was down');
 
@@ -345,7 +329,7 @@ $archive->safe_psql('postgres', q{
 my $before_refusal = max_seq();
 send_measurements($hub, $port, '--count', '48', '--sources', '3', '--metrics', 'db_stats,wal',
 	'--seed', '72');
-ok(drained('archive'), 'the archive delivered the batch with refused rows');
+ok(sink_drained($hub, 'archive'), 'the archive delivered the batch with refused rows');
 my $refused = "SELECT seq FROM pgwatch_rpc.spool WHERE seq > $before_refusal AND kind = 'measurement'
 	AND metric = 'db_stats' AND dbname = 'prod-db-2' ORDER BY seq";
 my $refused_seqs = hub_sql($refused);
@@ -357,11 +341,11 @@ is(hub_sql("SELECT count(*) FROM pgwatch_rpc.dead_letters WHERE sink = 'archive'
 	     OR payload <> (SELECT payload FROM pgwatch_rpc.spool AS s WHERE s.seq = dead_letters.seq))"), '0',
 	'each dead letter keeps the payload and the target\'s error with its SQLSTATE');
 my @refused_list = split /\n/, $refused_seqs;
-ok(wait_until(sub { stat_of('archive')->{dead_letters} == @refused_list }, 10),
+ok(wait_until(sub { sink_stat($hub, 'archive')->{dead_letters} == @refused_list }, 10),
 	'rpc_stat_sinks.dead_letters counts them');
 my $not_refused = "seq NOT IN (SELECT seq FROM pgwatch_rpc.dead_letters WHERE sink = 'archive')";
 compare_rows('archive', $not_refused, 'around refused rows');
-ok(drained('postgres'), 'the local sink delivered the same batch');
+ok(sink_drained($hub, 'postgres'), 'the local sink delivered the same batch');
 compare_rows('postgres', 'true', 'with no trigger');
 $archive->safe_psql('postgres', 'DROP TRIGGER refuse ON public.db_stats');
 
@@ -381,7 +365,7 @@ ok(wait_until(sub {
 	$hub->safe_psql('postgres', sprintf($mid_batch, 'postgres')) == 1
 	  && $archive->safe_psql('postgres', sprintf($mid_batch, 'archive')) == 1;
 }, 30), 'both children are in the middle of a batch, with rows written and not committed');
-my %killed = map { $_ => stat_of($_)->{pid} } ('postgres', 'archive');
+my %killed = map { $_ => sink_stat($hub, $_)->{pid} } ('postgres', 'archive');
 kill 'KILL', values %killed;
 ok(wait_until(sub { !kill(0, $killed{postgres}) && !kill(0, $killed{archive}) }, 10),
 	'kill -9 ended both delivery children');
@@ -395,13 +379,13 @@ like(slurp_file($hub->logfile), qr/pgwatch-rpc deliver archive.*signal 9/,
 	'the server log says how the child ended');
 $load->finish;
 is($load->result(0), 0, 'every call of the load was answered OK') or diag($load_out);
-ok(drained('postgres'), 'the local sink caught up after the kill');
-ok(drained('archive'), 'the archive caught up after the kill');
+ok(sink_drained($hub, 'postgres'), 'the local sink caught up after the kill');
+ok(sink_drained($hub, 'archive'), 'the archive caught up after the kill');
 compare_rows('postgres', 'true', 'after kill -9 mid-batch');
 compare_rows('archive', $not_refused, 'after kill -9 mid-batch');
 
 # --- altered while running: include_metrics routes only db_* afterwards ----------------------------
-my $old_pid = stat_of('postgres')->{pid};
+my $old_pid = sink_stat($hub, 'postgres')->{pid};
 my $altered_at = max_seq();
 hub_sql(q{SELECT rpc_sink_alter('postgres', '{"include_metrics": ["db_*"]}')});
 my $pid;
@@ -409,7 +393,7 @@ ok(wait_until(sub { $pid = new_child('postgres', $old_pid) }, 30), 'rpc_sink_alt
 is(hub_sql("SELECT config FROM rpc_sinks WHERE name = 'postgres'"), '{"include_metrics": ["db_*"]}',
 	'rpc_sinks shows the new configuration');
 send_measurements($hub, $port, '--count', '48', '--sources', '2', '--seed', '74');
-ok(drained('postgres'), 'the altered sink drained');
+ok(sink_drained($hub, 'postgres'), 'the altered sink drained');
 my $routed = "(seq <= $altered_at OR metric LIKE 'db\\_%')";
 is(hub_sql("SELECT count(DISTINCT metric LIKE 'db\\_%') FROM pgwatch_rpc.spool
 	WHERE seq > $altered_at AND kind = 'measurement'"), '2', 'both db_* and other metrics were sent');
@@ -417,7 +401,7 @@ compare_rows('postgres', $routed, 'routed to db_* after rpc_sink_alter');
 
 # --- disabled: the child stops and the backlog grows; enabled: it drains ------------------------------
 hub_sql("SELECT rpc_sink_disable('postgres')");
-is(stat_of('postgres')->{state}, 'disabled', 'rpc_stat_sinks shows the sink disabled');
+is(sink_stat($hub, 'postgres')->{state}, 'disabled', 'rpc_stat_sinks shows the sink disabled');
 ok(wait_until(sub { child_gone('postgres', $pid) }, 15), 'its delivery child is gone');
 my $stored_before = hub_sql('SELECT count(*) FROM tap.stored()');
 send_measurements($hub, $port, '--count', '30', '--sources', '2', '--metrics', 'db_stats,db_size',
@@ -428,29 +412,29 @@ my ($backlog, $backlog_rows, $backlog_bytes) = split /\|/, hub_sql(q{
 	  ON c.sink = 'postgres' AND c.listener_id = s.listener_id
 	WHERE s.seq > c.seq});
 ok($backlog >= 30, "the spool holds $backlog records after the disabled sink's cursor");
-my $s = stat_of('postgres');
+my $s = sink_stat($hub, 'postgres');
 is(join(',', @$s{qw(backlog_envelopes backlog_rows backlog_bytes)}), "$backlog,$backlog_rows,$backlog_bytes",
 	'rpc_stat_sinks shows that backlog in envelopes, rows and bytes');
 ok($s->{lag_seconds} > 0 && $s->{lag_seconds} < 120, "and its lag ($s->{lag_seconds} s)");
 sleep 2; # longer than a delivery cycle: a running child would have delivered by now
 is(hub_sql('SELECT count(*) FROM tap.stored()'), $stored_before, 'nothing is delivered while disabled');
 hub_sql("SELECT rpc_sink_enable('postgres')");
-ok(drained('postgres'), 'once enabled the sink drains its backlog');
+ok(sink_drained($hub, 'postgres'), 'once enabled the sink drains its backlog');
 compare_rows('postgres', $routed, 'after disable and enable');
 
 # --- dropped while running: the child stops, the cursors go ------------------------------------------
-my $archive_pid = stat_of('archive')->{pid};
-ok(drained('archive'), 'the archive is up to date before it is dropped');
+my $archive_pid = sink_stat($hub, 'archive')->{pid};
+ok(sink_drained($hub, 'archive'), 'the archive is up to date before it is dropped');
 my $dropped_at = max_seq();
 hub_sql("SELECT rpc_sink_drop('archive')");
 ok(wait_until(sub { child_gone('archive', $archive_pid) }, 15), 'rpc_sink_drop stopped the archive child');
 is(hub_sql("SELECT count(*) FROM pgwatch_rpc.sink_cursors WHERE sink = 'archive'"), '0',
 	'its cursors are gone');
-ok(!defined stat_of('archive'), 'rpc_stat_sinks no longer lists it');
+ok(!defined sink_stat($hub, 'archive'), 'rpc_stat_sinks no longer lists it');
 is(hub_sql("SELECT count(*) FROM pgwatch_rpc.dead_letters WHERE sink = 'archive'"), scalar(@refused_list),
 	'its dead letters stay for inspection');
 send_measurements($hub, $port, '--count', '12', '--sources', '1', '--metrics', 'db_stats', '--seed', '76');
-ok(drained('postgres'), 'the local sink delivered the last load');
+ok(sink_drained($hub, 'postgres'), 'the local sink delivered the last load');
 compare_rows('postgres', $routed, 'at the end');
 is($archive->safe_psql('postgres',
 	"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgwatch-rpc deliver archive'"), '0',

@@ -74,22 +74,6 @@ hub_sql(qq{SELECT rpc_sink_add('splunk', 'hec',
 is(hub_sql(q{SELECT secrets FROM rpc_sinks WHERE name = 'hec'}), '{"token": "********"}',
 	'rpc_sinks shows the token redacted');
 
-sub stat_of {
-	my ($sink) = @_;
-	my $json = hub_sql("SELECT row_to_json(s) FROM rpc_stat_sinks AS s WHERE name = '$sink'");
-	return $json eq '' ? undef : decode_json($json);
-}
-
-sub drained {
-	my ($sink) = @_;
-	my $ok = wait_until(sub {
-		my $s = stat_of($sink);
-		return $s && $s->{state} eq 'running' && $s->{backlog_envelopes} == 0;
-	}, 120);
-	diag("rpc_stat_sinks: " . encode_json(stat_of($sink) // {})) unless $ok;
-	return $ok;
-}
-
 # The oracle: the row id of every measurement row of the spool (SHA-256 of listener_id, seq,
 # row index, dbname, metric and the row time in ns, NUL-separated; the row time is the row's
 # epoch_ns, else the envelope's, else the receive time).
@@ -146,8 +130,8 @@ sub hec_ids {
 
 # --- a first load ------------------------------------------------------------------------------------
 send_measurements($hub, $port, '--count', '60', '--sources', '2', '--seed', '90');
-ok(drained('es'), 'the elastic sink delivered everything');
-ok(drained('hec'), 'the splunk sink delivered everything');
+ok(sink_drained($hub, 'es', 120), 'the elastic sink delivered everything');
+ok(sink_drained($hub, 'hec', 120), 'the splunk sink delivered everything');
 compare('es', es_ids(), 'first load');
 compare('hec', hec_ids(), 'first load');
 
@@ -159,7 +143,7 @@ my $event = fake_get($hec_port, '/_fake/events')->{events}[0];
 is($event->{event}{index}, 'pgwatch', 'HEC events carry the configured index');
 ok(defined $event->{ack_id}, 'the HEC requests were acknowledged requests');
 my ($rows) = hub_sql("SELECT sum(nrows) FROM pgwatch_rpc.spool WHERE kind = 'measurement'");
-ok(wait_until(sub { stat_of('es')->{delivered_rows} == $rows && stat_of('hec')->{delivered_rows} == $rows }, 10),
+ok(wait_until(sub { sink_stat($hub, 'es')->{delivered_rows} == $rows && sink_stat($hub, 'hec')->{delivered_rows} == $rows }, 10),
 	"rpc_stat_sinks counts $rows rows delivered by each sink");
 
 # --- both targets go down under load, and come back on the same ports ----------------------------------
@@ -167,26 +151,26 @@ my $load_out = '';
 my $load = IPC::Run::start([ sender_command($hub, $port, '--count', '300', '--interval-ms', '15', '--sources', '3',
 			'--metrics', 'db_stats,wal,backends,table_stats', '--seed', '91') ],
 	'>', \$load_out, '2>&1', IPC::Run::timeout(300));
-my $before = stat_of('es')->{delivered_envelopes};
-ok(wait_until(sub { stat_of('es')->{delivered_envelopes} > $before }, 30), 'the fakes receive the load');
+my $before = sink_stat($hub, 'es')->{delivered_envelopes};
+ok(wait_until(sub { sink_stat($hub, 'es')->{delivered_envelopes} > $before }, 30), 'the fakes receive the load');
 kill_fake($es);
 kill_fake($hec);
 my $down;
 ok(wait_until(sub {
-	$down = stat_of('es');
-	my $h = stat_of('hec');
+	$down = sink_stat($hub, 'es');
+	my $h = sink_stat($hub, 'hec');
 	return $down->{state} eq 'backing_off' && $down->{backlog_envelopes} > 0 && $h->{state} eq 'backing_off';
 }, 30), 'while the fakes are down both sinks back off with a backlog');
 like($down->{last_error} // '', qr/elastic sink: .*127\.0\.0\.1:$es_port/, "last_error says why: $down->{last_error}");
-like(stat_of('hec')->{last_error} // '', qr/splunk sink: /, 'and for the splunk sink');
-my $backlog = stat_of('es')->{backlog_envelopes};
-ok(wait_until(sub { stat_of('es')->{backlog_envelopes} > $backlog }, 15), 'the backlog grows while they are down');
+like(sink_stat($hub, 'hec')->{last_error} // '', qr/splunk sink: /, 'and for the splunk sink');
+my $backlog = sink_stat($hub, 'es')->{backlog_envelopes};
+ok(wait_until(sub { sink_stat($hub, 'es')->{backlog_envelopes} > $backlog }, 15), 'the backlog grows while they are down');
 ($es) = start_fake('fake_elasticsearch.py', $es_port, $es_data);
 ($hec) = start_fake('fake_splunk_hec.py', $hec_port, $hec_data, '--token', $token, '--ack', '--ack-after-polls', '2');
 $load->finish;
 is($load->result(0), 0, 'every call of the load was answered OK') or diag($load_out);
-ok(drained('es'), 'the elastic backlog drained after the restart');
-ok(drained('hec'), 'the splunk backlog drained after the restart');
+ok(sink_drained($hub, 'es', 120), 'the elastic backlog drained after the restart');
+ok(sink_drained($hub, 'hec', 120), 'the splunk backlog drained after the restart');
 compare('es', es_ids(), 'after an outage under load');
 compare('hec', hec_ids(), 'after an outage under load', 1);
 is(hub_sql("SELECT count(*) FROM pgwatch_rpc.dead_letters"), '0', 'nothing was dead-lettered');

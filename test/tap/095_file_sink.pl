@@ -18,22 +18,6 @@ my $base = PostgreSQL::Test::Utils::tempdir();
 
 sub hub_sql { return $hub->safe_psql('postgres', $_[0]); }
 
-sub stat_of {
-	my ($sink) = @_;
-	my $json = hub_sql("SELECT row_to_json(s) FROM rpc_stat_sinks AS s WHERE name = '$sink'");
-	return $json eq '' ? undef : decode_json($json);
-}
-
-sub drained {
-	my ($sink) = @_;
-	my $ok = wait_until(sub {
-		my $s = stat_of($sink);
-		return $s && $s->{state} eq 'running' && $s->{backlog_envelopes} == 0;
-	}, 60);
-	diag('rpc_stat_sinks: ' . encode_json(stat_of($sink) // {})) unless $ok;
-	return $ok;
-}
-
 # expected_rows: row id => "dbname metric" for every measurement row of the spool after seq
 # $after (a sink delivers what arrives after rpc_sink_add). The row id
 # is SHA-256 of listener_id, seq, row index, dbname, metric and the row's epoch_ns, joined by
@@ -98,7 +82,7 @@ my $jsonl_dir = "$base/jsonl";
 my $files_from = max_seq();
 hub_sql(qq{SELECT rpc_sink_add('file', 'files', '{"path": "$jsonl_dir", "rotate_size": "1MB",
 	"max_batch_rows": 300, "flush_interval_ms": 50, "backoff_max_ms": 1000}')});
-ok(wait_until(sub { my $s = stat_of('files'); $s && $s->{pid} && $s->{state} eq 'running' }, 30),
+ok(wait_until(sub { my $s = sink_stat($hub, 'files'); $s && $s->{pid} && $s->{state} eq 'running' }, 30),
 	'the launcher started the file sink\'s delivery child');
 
 my $out = '';
@@ -106,22 +90,22 @@ my $load = IPC::Run::start([ sender_command($hub, $port, '--count', '900', '--in
 	'--sources', '3', '--seed', '95') ], '>', \$out, '2>&1', IPC::Run::timeout(180));
 my $kills = 0;
 for (1 .. 4) {
-	my $before = stat_of('files');
+	my $before = sink_stat($hub, 'files');
 	last unless wait_until(sub {
-		my $s = stat_of('files');
+		my $s = sink_stat($hub, 'files');
 		return $s->{pid} && kill(0, $s->{pid}) && $s->{delivered_envelopes} > 0
 		  && ($s->{pid} != $before->{pid} || $s->{delivered_envelopes} > $before->{delivered_envelopes});
 	}, 30);
-	my $pid = stat_of('files')->{pid};
+	my $pid = sink_stat($hub, 'files')->{pid};
 	kill 'KILL', $pid;
 	$kills++;
-	ok(wait_until(sub { my $s = stat_of('files'); $s->{pid} && $s->{pid} != $pid && kill(0, $s->{pid}) }, 30),
+	ok(wait_until(sub { my $s = sink_stat($hub, 'files'); $s->{pid} && $s->{pid} != $pid && kill(0, $s->{pid}) }, 30),
 		"kill -9 #$kills: the launcher started a new delivery child");
 }
 is($kills, 4, 'the delivery child was killed 4 times while it wrote');
 $load->finish;
 is($load->result(0), 0, 'every call of the load was answered OK') or diag($out);
-ok(drained('files'), 'the file sink delivered the whole spool');
+ok(sink_drained($hub, 'files'), 'the file sink delivered the whole spool');
 my $files = exactly_once('files', $files_from, $jsonl_dir, 'jsonl', 'after 4 kill -9');
 ok(@$files >= 2, 'the files were rotated at 1MB: ' . join(', ', @$files));
 like($files->[0], qr/^files-\d{8}T\d{6}Z(-\d+)?\.jsonl$/, 'file names follow {sink}-%Y%m%dT%H%M%SZ.{ext}');
@@ -136,14 +120,14 @@ hub_sql(qq{SELECT rpc_sink_add('file', 'csv', '{"path": "$locked/csv", "format":
 	"flush_interval_ms": 50, "backoff_max_ms": 1000}')});
 send_measurements($hub, $port, '--count', '60', '--sources', '2', '--seed', '96');
 my $blocked;
-ok(wait_until(sub { $blocked = stat_of('csv'); $blocked && $blocked->{state} eq 'backing_off' }, 30),
+ok(wait_until(sub { $blocked = sink_stat($hub, 'csv'); $blocked && $blocked->{state} eq 'backing_off' }, 30),
 	'a sink that cannot create its directory backs off');
 like($blocked->{last_error} // '', qr{file sink: cannot create directory \Q$locked/csv\E: Permission denied},
 	'last_error names the directory and the reason');
 chmod 0755, $locked;
-ok(drained('csv'), 'once the directory may be created the sink catches up');
+ok(sink_drained($hub, 'csv'), 'once the directory may be created the sink catches up');
 exactly_once('csv', $csv_from, "$locked/csv", 'csv', 'after backing off');
-ok(drained('files'), 'the JSON Lines sink has the new measurements too');
+ok(sink_drained($hub, 'files'), 'the JSON Lines sink has the new measurements too');
 exactly_once('files', $files_from, $jsonl_dir, 'jsonl', 'at the end');
 
 $hub->stop;

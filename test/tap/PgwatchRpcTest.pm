@@ -13,7 +13,7 @@ use Test::More;
 use Time::HiRes qw(usleep);
 
 our @EXPORT = qw(start_hub wait_for_listener default_secret hub_ca run_client
-  client_path wait_until sender_command send_measurements);
+  client_path wait_until sender_command send_measurements sink_stat sink_drained);
 
 my $build = $ENV{PGWATCH_RPC_BUILD}
   or die "PGWATCH_RPC_BUILD must name the CMake build directory (scripts/test.sh sets it)";
@@ -127,6 +127,25 @@ sub send_measurements {
 	IPC::Run::run(\@cmd, '>', \$stdout, '2>', \$stderr, IPC::Run::timeout(180))
 	  or die "pgwatch-rpc send @args failed: $stderr\n$stdout";
 	return $stdout;
+}
+
+# sink_stat returns the sink's row of rpc_stat_sinks as a hash (undef when there is none).
+sub sink_stat {
+	my ($node, $sink) = @_;
+	my $json = $node->safe_psql('postgres', "SELECT row_to_json(s) FROM rpc_stat_sinks AS s WHERE name = '$sink'");
+	return $json eq '' ? undef : decode_json($json);
+}
+
+# sink_drained waits up to $seconds (60) until the sink runs with no backlog; it prints the
+# sink's statistics when it gives up.
+sub sink_drained {
+	my ($node, $sink, $seconds) = @_;
+	my $ok = wait_until(sub {
+		my $s = sink_stat($node, $sink);
+		return $s && $s->{state} eq 'running' && $s->{backlog_envelopes} == 0;
+	}, $seconds // 60);
+	diag('rpc_stat_sinks: ' . encode_json(sink_stat($node, $sink) // {})) unless $ok;
+	return $ok;
 }
 
 1;
