@@ -64,9 +64,6 @@ libpq::PgConnection &PgSpoolPort::Connection() {
 		conn_.Close();
 		throw std::runtime_error("another process is delivering sink \"" + sink_name_ + "\" already");
 	}
-	// Cursors are re-read on every new connection: a sink writing into the hub moves them
-	// in its own transactions.
-	cursors_loaded_ = false;
 	return conn_;
 }
 
@@ -83,7 +80,6 @@ void PgSpoolPort::LoadCursors() {
 	cursors_.clear();
 	for (int r = 0; r < rows.Count(); r++)
 		cursors_[libpq::BinaryInt4(rows.Value(r, 0))] = libpq::BinaryInt8(rows.Value(r, 1));
-	cursors_loaded_ = true;
 }
 
 bool PgSpoolPort::ReadListener(int32_t listener_id, int64_t after, const ReadLimits &limits, ReadTotals *totals,
@@ -123,8 +119,9 @@ bool PgSpoolPort::ReadListener(int32_t listener_id, int64_t after, const ReadLim
 
 std::vector<sink::Record> PgSpoolPort::ReadBatch(const ReadLimits &limits) {
 	Connection();
-	// Re-read the listeners each time: a listener registered since the last read shows up
-	// (the table is tiny, the query cheap next to the spool read).
+	// Re-read listeners and cursors each time: a listener registered since the last read
+	// shows up, and a sink writing into the hub moves its cursors in its own transactions
+	// (the tables are tiny, the query cheap next to the spool read).
 	std::map<int32_t, int64_t> known = cursors_;
 	LoadCursors();
 	for (auto &[listener_id, seq] : cursors_) {

@@ -43,7 +43,6 @@ private:
 	std::string sink_name_;
 	std::string dsn_;
 	libpq::PgConnection conn_;
-	bool cursors_loaded_ = false;
 	std::map<int32_t, int64_t> cursors_; // listener_id -> last delivered seq
 	int64_t started_at_us_;
 };
