@@ -1,6 +1,7 @@
-// bench_http_sinks: rows/s the elastic sink delivers to a local bulk endpoint that accepts
-// everything (an in-process loopback HTTP/1.1 server answering {"errors":false}), against the
-// JSON row documents alone (json::DocumentSerializer) in the same run, on pgwatch-shaped
+// bench_http_sinks: rows/s the elastic and webhook sinks deliver to a local endpoint that
+// accepts everything (an in-process loopback HTTP/1.1 server answering 200 {"errors":false},
+// which is a bulk success for one and a 2xx for the other), against the JSON row documents
+// alone (json::DocumentSerializer, the ceiling) in the same run, on pgwatch-shaped
 // envelopes (bench_envelopes.hpp). Batches are cut as the delivery engine cuts them
 // (max_batch_rows, default 5000). Prints wall-clock rows/s and rows per CPU second of the
 // sink's thread (serialization, ids, gzip, libcurl; the server's thread is not counted).
@@ -10,6 +11,7 @@
 #include "core/delivery/sink_context.hpp"
 #include "core/json/document.hpp"
 #include "sinks/elastic/elastic_sink.hpp"
+#include "sinks/webhook/webhook_sink.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -169,18 +171,19 @@ int main(int argc, char **argv) {
 	}
 
 	AcceptAllServer server;
-	auto run_sink = [&](const char *compression) {
+	const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+	using Factory = std::unique_ptr<sink::Sink> (*)(const delivery::SinkContext &);
+	auto run_sink = [&](Factory create, nlohmann::json config) {
 		delivery::SinkContext context;
 		context.sink_name = "bench";
-		context.config = {{"hosts", {"http://127.0.0.1:" + std::to_string(server.port())}},
-		                  {"proxy", ""},
-		                  {"compression", compression}};
-		std::unique_ptr<sink::Sink> es = sinks::CreateElasticSink(context);
+		context.config = std::move(config);
+		context.config["proxy"] = "";
+		std::unique_ptr<sink::Sink> sink = create(context);
 		Figures f;
 		for (int round = 0; round < o.rounds; round++) {
 			double wall = WallSeconds(), cpu = ThreadCpuSeconds();
 			for (const sink::Batch &batch : batches)
-				if (es->Deliver(batch).status != sink::Outcome::Status::kDelivered) {
+				if (sink->Deliver(batch).status != sink::Outcome::Status::kDelivered) {
 					std::fprintf(stderr, "bench_http_sinks: a delivery failed\n");
 					std::exit(1);
 				}
@@ -208,19 +211,32 @@ int main(int argc, char **argv) {
 		return f;
 	};
 
+	auto elastic = [&](const char *compression) {
+		return run_sink(sinks::CreateElasticSink, {{"hosts", {url}}, {"compression", compression}});
+	};
+	auto webhook = [&](const char *format) {
+		return run_sink(sinks::CreateWebhookSink, {{"url", url + "/ingest"}, {"format", format}});
+	};
+
 	std::printf(
-	    "elastic sink: %zu pgwatch-shaped envelopes (seed %llu), %llu rows in %zu batches of <= %zu rows, "
+	    "HTTP sinks: %zu pgwatch-shaped envelopes (seed %llu), %llu rows in %zu batches of <= %zu rows, "
 	    "%d rounds\n",
 	    o.envelopes, static_cast<unsigned long long>(o.seed), static_cast<unsigned long long>(total_rows),
 	    batches.size(), o.batch_rows, o.rounds);
 	Figures serializer = run_serializer();
 	Print("DocumentSerializer alone", serializer);
-	Figures plain = run_sink("none");
+	const double ceiling = serializer.rows / serializer.cpu;
+	Figures plain = elastic("none");
 	Print("elastic sink, no compression", plain);
-	Figures gzip = run_sink("gzip");
+	Figures gzip = elastic("gzip");
 	Print("elastic sink, gzip", gzip);
-	std::printf("  elastic sink / serializer alone (per CPU s): %.2f without compression, %.2f with gzip\n",
-	            plain.rows / plain.cpu / (serializer.rows / serializer.cpu),
-	            gzip.rows / gzip.cpu / (serializer.rows / serializer.cpu));
+	Figures ndjson = webhook("ndjson");
+	Print("webhook sink, NDJSON", ndjson);
+	Figures array = webhook("json");
+	Print("webhook sink, JSON array", array);
+	std::printf("  sink / serializer alone (per CPU s): elastic %.2f (gzip %.2f), webhook NDJSON %.2f, "
+	            "JSON array %.2f\n",
+	            plain.rows / plain.cpu / ceiling, gzip.rows / gzip.cpu / ceiling,
+	            ndjson.rows / ndjson.cpu / ceiling, array.rows / array.cpu / ceiling);
 	return 0;
 }
