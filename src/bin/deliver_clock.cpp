@@ -38,4 +38,11 @@ void DeliverClock::SleepMs(int64_t ms) {
 	DrainSignals();
 }
 
+bool DeliverClock::WaitMs(int64_t ms) {
+	int64_t until_ms = MonotonicMs() + ms;
+	for (int64_t left_ms = ms; left_ms > 0 && !StopRequested(); left_ms = until_ms - MonotonicMs())
+		SleepMs(left_ms); // returns early for SIGHUP too: sleep the rest
+	return !StopRequested();
+}
+
 } // namespace pgwatch_rpc::bin

@@ -102,7 +102,8 @@ int Deliver(const ChildOptions &options, const std::string &sink_name) {
 	}
 	delivery::DeliveryConfig config;
 	std::string problem;
-	std::unique_ptr<sink::Sink> sink = delivery::BuildSink(sink_name, *definition, options.dsn, &config, &problem);
+	std::unique_ptr<sink::Sink> sink =
+	    delivery::BuildSink(sink_name, *definition, options.dsn, &config, &problem, clock);
 	if (!sink)
 		return ReportBadConfig(port, sink_name, problem);
 

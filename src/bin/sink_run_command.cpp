@@ -132,7 +132,9 @@ public:
 		std::string attempt = attempt_ > 1 ? ", attempt " + std::to_string(attempt_) : "";
 		std::printf("batch %d%s: %zu envelopes, %lld rows: ", batch_, attempt.c_str(), batch.records.size(),
 		            static_cast<long long>(rows));
-		if (outcome.status == sink::Outcome::Status::kRetry) {
+		if (outcome.stopped) {
+			std::printf("stopped after %.1f ms: %s\n", ms, outcome.error.c_str());
+		} else if (outcome.status == sink::Outcome::Status::kRetry) {
 			std::string wait =
 			    outcome.retry_after_ms >= 0
 			        ? " (the target asks to wait " + std::to_string(outcome.retry_after_ms) + " ms)"
@@ -176,10 +178,11 @@ int Run(const SinkRunOptions &options) {
 	    !nlohmann::json::parse(definition.config_json).contains("conninfo"))
 		problem = "the postgres sink writes into the hub's own database unless it has a conninfo, and "
 		          "sink-run runs without a hub: add \"conninfo\" to the config";
+	DeliverClock clock; // Ctrl-C ends the sink's waits inside Deliver too
 	delivery::DeliveryConfig config;
 	std::unique_ptr<sink::Sink> sink;
 	if (problem.empty())
-		sink = delivery::BuildSink(options.name, definition, "", &config, &problem);
+		sink = delivery::BuildSink(options.name, definition, "", &config, &problem, clock);
 	if (!sink) {
 		std::fprintf(stderr, "pgwatch-rpc sink-run: %s\n", problem.c_str());
 		return kExitUsage;
@@ -195,7 +198,6 @@ int Run(const SinkRunOptions &options) {
 	            static_cast<long long>(config.max_batch_rows));
 	std::fflush(stdout);
 
-	DeliverClock clock;
 	ObservedSink observed(*sink);
 	delivery::DeliveryEngine engine(options.name, config, observed, port, clock);
 	int failures = 0;

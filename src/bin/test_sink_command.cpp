@@ -47,6 +47,8 @@ TestOutcome RunTest(libpq::PgConnection &conn, const std::string &sink_name, con
 	}
 	delivery::DeliveryConfig config;
 	std::string problem;
+	// The sink waits with the plain waiter: SIGTERM keeps its default action here and ends the
+	// child at once (it holds no cursor), waiting or not.
 	std::unique_ptr<sink::Sink> sink = delivery::BuildSink(sink_name, *definition, dsn, &config, &problem);
 	if (!sink) {
 		result.text = "invalid configuration: " + problem;

@@ -394,6 +394,34 @@ TEST(DeliveryEngine, MaxRetriesExceededDeadLettersTheBatch) {
 	EXPECT_EQ(h.Engine().Report().stats.retries, 3);
 }
 
+// A sink that stops waiting because the process is stopping (Outcome::Stopped) has not
+// failed: with max_retries 1 and one failure behind it, the batch is neither dead-lettered nor
+// delayed, and the cursor stays until the batch is delivered.
+TEST(DeliveryEngine, StoppedIsNoFailedAttempt) {
+	DeliveryConfig config;
+	config.max_retries = 1;
+	Harness h(config);
+	h.spool.AddMeasurements(2);
+	h.sink.script.push_back([](const sink::Batch &) { return Retry("503 Service Unavailable"); });
+	h.sink.script.push_back(
+	    [](const sink::Batch &) { return sink::Outcome::Stopped("stopping while waiting"); });
+	std::vector<Cycle> cycles;
+	for (int i = 0; i < 20 && cycles.size() < 2; i++) {
+		Cycle c = h.Engine().RunOnce();
+		if (c != Cycle::kBackingOff)
+			cycles.push_back(c);
+	}
+	EXPECT_EQ(cycles, (std::vector<Cycle>{Cycle::kRetryScheduled, Cycle::kStopped}));
+	EXPECT_TRUE(h.spool.dead.empty()) << "a stop is no reason to give up on a batch";
+	EXPECT_EQ(h.spool.cursors[1], 0);
+	EXPECT_EQ(h.Engine().Report().stats.retries, 1);
+	EXPECT_EQ(h.Engine().Report().stats.last_error, "503 Service Unavailable");
+	size_t sleeps = h.clock.sleeps.size();
+	EXPECT_EQ(h.Engine().RunOnce(), Cycle::kDelivered) << "no backoff after a stop";
+	EXPECT_EQ(h.clock.sleeps.size(), sleeps);
+	EXPECT_EQ(h.spool.cursors[1], 2);
+}
+
 TEST(DeliveryEngine, CursorCommittedBySink) {
 	Harness h;
 	h.spool.AddMeasurements(2);

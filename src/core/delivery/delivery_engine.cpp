@@ -183,6 +183,12 @@ Cycle DeliveryEngine::Attempt() {
 		return Cycle::kDelivered;
 	}
 
+	if (outcome.stopped) {
+		// Not a failed attempt: no backoff, no count toward max_retries (which would
+		// dead-letter a batch for a stop); the next delivery process sends it again.
+		log::Write(log::Level::kLog, "sink \"" + sink_name_ + "\": " + outcome.error);
+		return Cycle::kStopped;
+	}
 	pending_->failures++;
 	stats_.retries++;
 	stats_.last_error = outcome.error.empty() ? "the sink asked for a retry without saying why" : outcome.error;

@@ -25,6 +25,7 @@ enum class Cycle {
 	kRetryScheduled, // the sink failed; the same batch is retried after a backoff
 	kBackingOff,     // waited for the backoff of an earlier failure
 	kDeadLettered,   // max_retries exceeded: the batch went to the dead letters
+	kStopped,        // the sink gave up waiting, the process is stopping: the batch is kept
 };
 
 // RunOnce sleeps at most this long, so its caller can check for signals and the config.

@@ -40,7 +40,8 @@ std::unique_ptr<sink::Sink> CreateSink(std::string_view kind, const SinkContext 
 }
 
 std::unique_ptr<sink::Sink> BuildSink(const std::string &sink_name, const SinkDefinition &definition,
-                                      const std::string &hub_dsn, DeliveryConfig *config, std::string *problem) {
+                                      const std::string &hub_dsn, DeliveryConfig *config,
+                                      std::string *problem, sink::Waiter &waiter) {
 	std::vector<sink::ConfigProblem> problems =
 	    sink::ValidateSinkConfig(definition.kind, definition.config_json, definition.secrets_json);
 	if (!problems.empty()) {
@@ -52,6 +53,7 @@ std::unique_ptr<sink::Sink> BuildSink(const std::string &sink_name, const SinkDe
 	context.config = nlohmann::json::parse(definition.config_json);
 	context.secrets = nlohmann::json::parse(definition.secrets_json);
 	context.hub_dsn = hub_dsn;
+	context.waiter = &waiter;
 	ParseDeliveryConfig(context.config, config, &problems);
 	try {
 		return CreateSink(definition.kind, context);

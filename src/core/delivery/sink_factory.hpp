@@ -18,8 +18,10 @@ std::unique_ptr<sink::Sink> CreateSink(std::string_view kind, const SinkContext 
 
 // BuildSink validates a sink's definition and builds it, as the deliver and test-sink
 // children do. On a bad configuration it returns nullptr with *problem naming every bad key;
-// otherwise *config holds the engine's settings.
+// otherwise *config holds the engine's settings. The sink waits through `waiter` (which must
+// outlive it): a process that reads its stop requests passes the waiter that sees them.
 std::unique_ptr<sink::Sink> BuildSink(const std::string &sink_name, const SinkDefinition &definition,
-                                      const std::string &hub_dsn, DeliveryConfig *config, std::string *problem);
+                                      const std::string &hub_dsn, DeliveryConfig *config,
+                                      std::string *problem, sink::Waiter &waiter = sink::PlainWaiter());
 
 } // namespace pgwatch_rpc::delivery

@@ -62,6 +62,10 @@ struct Outcome {
 	// `rejected` records in pgwatch_rpc.dead_letters, making delivery exactly-once even after
 	// a crash. It says so here; the engine then writes neither itself (it still counts them).
 	bool cursor_committed = false;
+	// kRetry because the process is stopping (the sink's Waiter said so, core/sink/waiter.hpp):
+	// not a failure of the target, so the engine neither backs off nor counts it toward
+	// max_retries; the batch stays for the next delivery process.
+	bool stopped = false;
 
 	static Outcome Delivered() { return Outcome{}; }
 	static Outcome Retry(std::string why, int64_t retry_after_ms = -1) {
@@ -71,13 +75,19 @@ struct Outcome {
 		o.retry_after_ms = retry_after_ms;
 		return o;
 	}
+	static Outcome Stopped(std::string why) {
+		Outcome o = Retry(std::move(why));
+		o.stopped = true;
+		return o;
+	}
 };
 
 class Sink {
 public:
 	virtual ~Sink() = default;
 	// Deliver sends one batch. It may block on the network (the engine holds no database
-	// transaction open meanwhile). Throwing is the same as Outcome::Retry(what()).
+	// transaction open meanwhile); it waits only through its Waiter (core/sink/waiter.hpp).
+	// Throwing is the same as Outcome::Retry(what()).
 	virtual Outcome Deliver(const Batch &batch) = 0;
 	// WantsControlRecords: whether SyncMetric and DefineMetrics records are passed to this
 	// sink; if not, the engine skips them (and still moves the cursor past them).
