@@ -1,8 +1,9 @@
 // The splunk sink's delivery (splunk_sink.hpp). A batch may take several requests
 // (max_events_per_request, max_content_length); each event ends up delivered, refused for good
 // (its envelope goes to the dead letters), awaiting its request's acknowledgement, or unsent.
-// Acknowledgements are awaited within Deliver up to ack_timeout; one that does not come in
-// time sends its events again (at-least-once: Splunk has no idempotent write).
+// Acknowledgements are awaited within Deliver up to ack_timeout, through the sink's Waiter so a
+// stop request ends the wait; one that does not come in time sends its events again
+// (at-least-once: Splunk has no idempotent write).
 #include "sinks/splunk/splunk_sink.hpp"
 
 #include "core/delivery/sink_context.hpp"
@@ -11,6 +12,7 @@
 #include "core/http/response_class.hpp"
 #include "core/sink/batch_progress.hpp"
 #include "core/sink/registry.hpp"
+#include "core/sink/waiter.hpp"
 #include "sinks/splunk/hec_channel.hpp"
 #include "sinks/splunk/hec_events.hpp"
 #include "sinks/splunk/hec_reply.hpp"
@@ -21,7 +23,6 @@
 #include <deque>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 
 namespace pgwatch_rpc::sinks {
 namespace {
@@ -45,8 +46,8 @@ struct Failure {
 
 class SplunkSink : public sink::Sink {
 public:
-	SplunkSink(const std::string &name, SplunkSettings settings)
-	    : settings_(std::move(settings)), client_(settings_.http), serializer_(settings_) {
+	SplunkSink(const std::string &name, SplunkSettings settings, sink::Waiter &waiter)
+	    : settings_(std::move(settings)), waiter_(waiter), client_(settings_.http), serializer_(settings_) {
 		std::string channel = settings_.channel.empty() ? DeriveChannel(name) : settings_.channel;
 		std::string authorization = "Splunk " + settings_.token;
 		request_.headers = {{"Content-Type", "application/json"},
@@ -68,7 +69,8 @@ public:
 		while (!failure && !awaiting_.empty()) {
 			int64_t wait_ms =
 			    std::min(settings_.ack_poll_interval_ms, std::max<int64_t>(0, EarliestDeadline() - NowMs()));
-			std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+			if (!waiter_.WaitMs(wait_ms))
+				return Stopped();
 			PollAcks(&failure);
 		}
 		if (progress_.unsettled() > 0)
@@ -238,6 +240,18 @@ private:
 			            -1};
 	}
 
+	// Stopped: the process is stopping while requests await their acknowledgement. The batch
+	// stays in the spool and the next delivery process sends it all again; a later Deliver of
+	// this sink would first poll the ids still awaited.
+	sink::Outcome Stopped() const {
+		std::string requests =
+		    awaiting_.size() == 1 ? "a request" : std::to_string(awaiting_.size()) + " requests";
+		return sink::Outcome::Stopped(
+		    "splunk sink: stopping while waiting for the indexer acknowledgement of " + requests +
+		    "; the batch stays in the spool and is sent again by the next delivery "
+		    "process (duplicates possible: search with dedup id)");
+	}
+
 	int64_t EarliestDeadline() const {
 		int64_t earliest = INT64_MAX;
 		for (const Awaiting &a : awaiting_)
@@ -272,6 +286,7 @@ private:
 	}
 
 	SplunkSettings settings_;
+	sink::Waiter &waiter_;
 	http::HttpClient client_;
 	HecSerializer serializer_;
 	http::SecretRedactor redactor_;
@@ -294,7 +309,7 @@ std::unique_ptr<sink::Sink> CreateSplunkSink(const delivery::SinkContext &contex
 	ParseSplunkSettings(context.config, context.secrets, &settings, &problems);
 	if (!problems.empty())
 		throw std::invalid_argument(sink::FormatProblems(problems));
-	return std::make_unique<SplunkSink>(context.sink_name, std::move(settings));
+	return std::make_unique<SplunkSink>(context.sink_name, std::move(settings), *context.waiter);
 }
 
 } // namespace pgwatch_rpc::sinks

@@ -3,6 +3,7 @@
 // SINKS.md §3.8's acceptance checks 1–5, the channel, and the config validator's messages.
 #include "core/delivery/sink_context.hpp"
 #include "core/sink/registry.hpp"
+#include "core/sink/waiter.hpp"
 #include "fake_server_process.hpp"
 #include "sink_test_records.hpp"
 #include "sinks/splunk/hec_channel.hpp"
@@ -12,7 +13,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <regex>
+#include <thread>
 
 namespace sink = pgwatch_rpc::sink;
 namespace sinks = pgwatch_rpc::sinks;
@@ -24,13 +27,31 @@ namespace {
 
 constexpr const char *kToken = "11111111-2222-3333-4444-555555555555";
 
-std::unique_ptr<sink::Sink> SplunkSinkFor(const json &config, const std::string &token = kToken) {
+std::unique_ptr<sink::Sink> SplunkSinkFor(const json &config, const std::string &token = kToken,
+                                          sink::Waiter &waiter = sink::PlainWaiter()) {
 	pgwatch_rpc::delivery::SinkContext context;
 	context.sink_name = "hec";
 	context.config = config;
 	context.secrets = {{"token", token}};
+	context.waiter = &waiter;
 	return sinks::CreateSplunkSink(context);
 }
+
+// StopAfterWaits plays the delivery child's waiter: its first `waits` waits sleep, then a
+// stop is requested and every wait reports it.
+class StopAfterWaits : public sink::Waiter {
+public:
+	explicit StopAfterWaits(int waits) : waits_left(waits) {}
+	bool WaitMs(int64_t ms) override {
+		asked_ms.push_back(ms);
+		if (waits_left-- <= 0)
+			return false;
+		std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+		return true;
+	}
+	int waits_left;
+	std::vector<int64_t> asked_ms;
+};
 
 json ConfigFor(const FakeServerProcess &fake, json extra = json::object()) {
 	json config = {{"endpoint", fake.Url()}, {"proxy", ""}, {"timeout_ms", 10000}};
@@ -163,6 +184,46 @@ TEST(SplunkSink, ResendsWhenTheAcknowledgementDoesNotComeInTime) {
 	ASSERT_EQ(second.status, sink::Outcome::Status::kDelivered) << second.error;
 	EXPECT_EQ(Requests(fake, "/event").size(), 2u) << "the batch was sent again";
 	EXPECT_EQ(Stored(fake).size(), 4u) << "at-least-once: the first copy was received too";
+}
+
+// A stop requested while acknowledgements are awaited ends the wait at once (the default
+// ack_timeout of 5 minutes would otherwise hold the stop up): Deliver says the process is
+// stopping, and the batch, still in the spool, is not taken for delivered.
+TEST(SplunkSink, AStopDuringTheAcknowledgementWaitReturnsAtOnce) {
+	FakeServerProcess fake = Hec({"--ack"});
+	StopAfterWaits waiter(2);
+	auto hec =
+	    SplunkSinkFor(ConfigFor(fake, {{"use_ack", true}, {"ack_poll_interval", "20ms"}}), kToken, waiter);
+	fake.Post("/_fake/inject", {{"stick_ack", true}});
+	sink::Outcome outcome = hec->Deliver(Envelopes(2));
+	EXPECT_EQ(outcome.status, sink::Outcome::Status::kRetry);
+	EXPECT_TRUE(outcome.stopped) << "a stop, not a failure of the collector";
+	EXPECT_NE(outcome.error.find("stopping while waiting for the indexer acknowledgement of a request"),
+	          std::string::npos)
+	    << outcome.error;
+	EXPECT_EQ(waiter.asked_ms, (std::vector<int64_t>{20, 20, 20})) << "two waits, then the stop";
+	EXPECT_EQ(Requests(fake, "/ack").size(), 2u) << "no poll after the stop";
+	EXPECT_EQ(Requests(fake, "/event").size(), 1u);
+}
+
+// Acknowledgements that come while the sink waits are honoured, also across a stop: the same
+// sink's next Deliver of the batch polls the ids it still awaits before sending anything.
+TEST(SplunkSink, AcknowledgementsThatArriveAreHonouredAcrossAStop) {
+	FakeServerProcess fake = Hec({"--ack", "--ack-after-polls", "3"});
+	StopAfterWaits waiter(1);
+	auto hec =
+	    SplunkSinkFor(ConfigFor(fake, {{"use_ack", true}, {"ack_poll_interval", "20ms"}}), kToken, waiter);
+	sink::Batch batch = Envelopes(3);
+	sink::Outcome stopped = hec->Deliver(batch);
+	ASSERT_TRUE(stopped.stopped) << stopped.error;
+	EXPECT_EQ(Requests(fake, "/ack").size(), 1u);
+
+	waiter.waits_left = 10;
+	sink::Outcome outcome = hec->Deliver(batch);
+	ASSERT_EQ(outcome.status, sink::Outcome::Status::kDelivered) << outcome.error;
+	EXPECT_EQ(Requests(fake, "/ack").size(), 3u) << "true from the third poll on";
+	EXPECT_EQ(Requests(fake, "/event").size(), 1u) << "nothing sent again";
+	EXPECT_EQ(Stored(fake).size(), 3u);
 }
 
 // A retried batch first asks about the acknowledgements of the attempt before, and sends
