@@ -129,7 +129,7 @@ void ReadConfigKey(const std::string &key, const nlohmann::json &value, SplunkSe
 		else
 			problems->push_back({key, "must be true or false"});
 	} else if (key == "ack_timeout") {
-		ReadMs(value, "ack_timeout", 1'000, 3'600'000, "60s", &out->ack_timeout_ms, problems);
+		ReadMs(value, "ack_timeout", 1'000, 3'600'000, "5min", &out->ack_timeout_ms, problems);
 	} else if (key == "ack_poll_interval") {
 		ReadMs(value, "ack_poll_interval", 10, 60'000, "1s", &out->ack_poll_interval_ms, problems);
 	} else if (key == "format") {

@@ -31,7 +31,7 @@ struct SplunkSettings {
 	std::string host_field = "dbname";            // "dbname", a tag's name, or "" for no host
 	std::string channel;                          // "" = derived from the sink's name (hec_channel.hpp)
 	bool use_ack = false;
-	int64_t ack_timeout_ms = 60'000;
+	int64_t ack_timeout_ms = 300'000; // SINKS.md §3.2
 	int64_t ack_poll_interval_ms = 1'000;
 	HecFormat format = HecFormat::kEvent;
 	int64_t max_content_length = int64_t{1} << 20; // request body bytes before compression (SINKS.md §3.3)
