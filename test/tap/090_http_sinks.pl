@@ -175,6 +175,43 @@ compare('es', es_ids(), 'after an outage under load');
 compare('hec', hec_ids(), 'after an outage under load', 1);
 is(hub_sql("SELECT count(*) FROM pgwatch_rpc.dead_letters"), '0', 'nothing was dead-lettered');
 
+# --- a stop while the splunk sink waits for acknowledgements that never come ------------------------
+# ack_timeout stays at its default, 5 minutes. The sink waits through the delivery process's
+# signal-aware waiter, so rpc_sink_disable ends the wait and the process at once, rather than
+# the launcher killing it after its grace period; the batch stays after the cursor, and the
+# next process sends it again.
+my ($mute, $mute_port) = start_fake('fake_splunk_hec.py', 0, "$tmp/mute.jsonl", '--token', $token, '--ack');
+sub mute_post {
+	my ($path, $body) = @_;
+	my $r = $http->post("http://127.0.0.1:$mute_port$path", { content => encode_json($body) });
+	die "POST $path: $r->{status} $r->{content}" unless $r->{success};
+}
+mute_post('/_fake/inject', { stick_ack => JSON::PP::true, times => 1000 });
+hub_sql(qq{SELECT rpc_sink_add('splunk', 'mute',
+	'{"endpoint": "http://127.0.0.1:$mute_port", "proxy": "", "use_ack": true, "ack_poll_interval": "50ms",
+	  $engine}', '{"token": "$token"}')});
+my $cursor_sql = q{SELECT string_agg(listener_id || ':' || seq, ',' ORDER BY listener_id)
+	FROM pgwatch_rpc.sink_cursors WHERE sink = 'mute'};
+my $mute_cursor = hub_sql($cursor_sql);
+send_measurements($hub, $port, '--count', '5', '--sources', '1', '--seed', '92');
+ok(wait_until(sub { grep { $_->{path} eq '/services/collector/ack' } @{ fake_get($mute_port, '/_fake/requests')->{requests} } },
+		60), 'the splunk sink sent to a collector that never acknowledges, and polls');
+my $log_offset = -s $hub->logfile;
+hub_sql(q{SELECT rpc_sink_disable('mute')});
+$hub->wait_for_log(qr/pgwatch-rpc deliver mute \(PID \d+\) (?:exited|was terminated)/, $log_offset);
+my $stop_log = slurp_file($hub->logfile, $log_offset);
+like($stop_log, qr/sink "mute": splunk sink: stopping while waiting for the indexer acknowledgement/,
+	'rpc_sink_disable ended the wait for acknowledgements');
+like($stop_log, qr/pgwatch-rpc deliver mute \(PID \d+\) exited with exit code 0/, 'the delivery process stopped by itself');
+unlike($stop_log, qr/did not stop in time/, 'and was not killed after the grace period');
+is(hub_sql($cursor_sql), $mute_cursor, 'its cursor did not move');
+mute_post('/_fake/reset', {});
+hub_sql(q{SELECT rpc_sink_enable('mute')});
+ok(sink_drained($hub, 'mute', 60), 'enabled again, with a collector that acknowledges, the sink delivers');
+ok(scalar @{ fake_get($mute_port, '/_fake/events')->{events} } > 0, 'sending the batch again');
+isnt(hub_sql($cursor_sql), $mute_cursor, 'and its cursor moves');
+kill_fake($mute);
+
 kill_fake($es);
 kill_fake($hec);
 $hub->stop;
