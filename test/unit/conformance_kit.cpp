@@ -27,10 +27,10 @@ const Harness *FindHarness(const std::string &kind) {
 	return nullptr;
 }
 
-ScratchDir::ScratchDir() {
-	char pattern[] = "/tmp/pgwatch_rpc_sink_test.XXXXXX";
-	if (mkdtemp(pattern) == nullptr)
-		throw std::runtime_error("mkdtemp failed");
+ScratchDir::ScratchDir(const std::string &parent) {
+	std::string pattern = parent + "/pgwatch_rpc_sink_test.XXXXXX";
+	if (mkdtemp(pattern.data()) == nullptr)
+		throw std::runtime_error("mkdtemp in " + parent + " failed");
 	path_ = pattern;
 }
 

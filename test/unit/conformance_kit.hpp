@@ -8,10 +8,12 @@
 // them twice.
 //
 // A harness is one small file per kind, test/unit/conformance_<kind>.cpp, holding a Target
-// and a static HarnessRegistration. A kind without one fails the suite. Targets that are
-// servers run as fakes from test/fakes/ (fake_server_process.hpp) or as real local servers.
+// and a static HarnessRegistration. A kind without one fails the suite. Targets are a
+// scratch directory, fakes of test/fakes/ (fake_server_process.hpp) where no real server
+// can run here, or real local servers (postgres: a throwaway PostgreSQL 15 cluster per test).
 #pragma once
 
+#include "core/json/measurement_rows.hpp"
 #include "core/sink/sink.hpp"
 
 #include <nlohmann/json.hpp>
@@ -33,9 +35,18 @@ public:
 	virtual nlohmann::json Config() const = 0;
 	virtual nlohmann::json Secrets() const { return nlohmann::json::object(); }
 	virtual std::vector<std::string> SensitiveValues() const { return {}; }
-	// StoredRowIds: the row id (core/json/row_id.hpp) of every row the target holds,
-	// duplicates included, in any order.
+	// StoredRowIds: the RowKey of every row the target holds, duplicates included, in any
+	// order.
 	virtual std::vector<std::string> StoredRowIds() = 0;
+	// RowKey: what the target's rows can be told apart by, for row `row` of `record`, whose
+	// row id (core/json/row_id.hpp) is row_id. The row id by default; a target that stores
+	// none (postgres: pgwatch's own schema) returns a key made of what it does store.
+	virtual std::string RowKey(const sink::Record &record, const json::Row &row,
+	                           const std::string &row_id) const {
+		(void)record;
+		(void)row;
+		return row_id;
+	}
 	// SetReachable(false) makes the target take nothing (server down, disk full) until
 	// SetReachable(true).
 	virtual void SetReachable(bool reachable) = 0;
@@ -51,14 +62,14 @@ public:
 // (a crash between the delivery and the cursor move).
 enum class Redelivery {
 	kStoredOnce, // the sink or the target recognises them: every row once
-	kSameRowIds, // duplicates may be stored, but with the same row ids (dedup downstream)
+	kSameRowIds, // duplicates may be stored, but with the same row keys (dedup downstream)
 };
 
 struct Harness {
 	std::string kind;
 	Redelivery redelivery = Redelivery::kStoredOnce;
-	std::function<std::unique_ptr<Target>()> start; // throws if the target cannot start
-	std::string skip_reason;                        // non-empty: the kind is covered elsewhere, say where
+	// start throws, saying what is missing, if the target cannot start.
+	std::function<std::unique_ptr<Target>()> start;
 };
 
 // HarnessRegistration registers a harness at static initialisation:
@@ -70,10 +81,10 @@ struct HarnessRegistration {
 // FindHarness: the harness of kind, or nullptr.
 const Harness *FindHarness(const std::string &kind);
 
-// ScratchDir: a fresh directory under /tmp, removed with its contents by the destructor.
+// ScratchDir: a fresh directory under parent, removed with its contents by the destructor.
 class ScratchDir {
 public:
-	ScratchDir();
+	explicit ScratchDir(const std::string &parent = "/tmp");
 	~ScratchDir();
 	ScratchDir(const ScratchDir &) = delete;
 	ScratchDir &operator=(const ScratchDir &) = delete;
