@@ -242,10 +242,11 @@ Response HttpClient::Send(const Request &request) {
 	curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, nullptr);
 	bool gzipped = false;
+	std::string_view body; // as sent: GET and HEAD send none
 	if (request.method == "HEAD") {
 		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
 	} else if (request.method != "GET") {
-		std::string_view body = request.body;
+		body = request.body;
 		if (options_.gzip_requests && !body.empty()) {
 			GzipCompress(body, &h.compressed);
 			body = h.compressed;
@@ -258,6 +259,25 @@ Response HttpClient::Send(const Request &request) {
 			curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
 	}
 
+	HeaderList sent;
+	for (const auto &header : options_.headers)
+		if (!FindHeader(request.headers, header.first)) // the request's own value wins
+			sent.push_back(header);
+	sent.insert(sent.end(), request.headers.begin(), request.headers.end());
+	if (gzipped)
+		sent.emplace_back("Content-Encoding", "gzip");
+	if (signer_) {
+		HeaderList added;
+		std::string problem = signer_(OutgoingRequest{request.method, request.url, sent, body}, &added);
+		if (!problem.empty()) {
+			curl_easy_setopt(curl, CURLOPT_POSTFIELDS, nullptr);
+			response.transport = TransportError::kInvalidRequest;
+			response.error = "cannot sign the request to " + RedactUrl(request.url) + ": " + problem;
+			return response;
+		}
+		sent.insert(sent.end(), added.begin(), added.end());
+	}
+
 	curl_slist *list = nullptr;
 	bool list_ok = true;
 	auto add = [&](const std::string &line) {
@@ -266,14 +286,9 @@ Response HttpClient::Send(const Request &request) {
 		if (grown != nullptr)
 			list = grown;
 	};
-	for (const auto &header : options_.headers)
-		if (!FindHeader(request.headers, header.first)) // the request's own value wins
-			add(header.first + ": " + header.second);
-	for (const auto &header : request.headers)
+	for (const auto &header : sent)
 		add(header.first + ": " + header.second);
 	add("Expect:"); // no 100-continue round trip before large bodies
-	if (gzipped)
-		add("Content-Encoding: gzip");
 	if (!FindHeader(request.headers, "Content-Type"))
 		add("Content-Type:"); // not libcurl's default application/x-www-form-urlencoded
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);

@@ -6,16 +6,19 @@
 // connect and a total timeout; gzip request bodies (compression); compressed responses
 // accepted and decoded, bounded by max_response_bytes; redirects not followed (a POST must not
 // silently land elsewhere); only http:// and https:// URLs; no "Expect: 100-continue" round
-// trip; Retry-After read into milliseconds. Errors name the URL with credentials removed.
+// trip; Retry-After read into milliseconds; an optional signing hook (AWS SigV4) that sees the
+// request after compression. Errors name the URL with credentials removed.
 #pragma once
 #include "core/core_only.hpp"
 #include "core/http/http_config.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace pgwatch_rpc::http {
 
@@ -28,6 +31,20 @@ struct Request {
 	HeaderList headers;    // after the client's static headers; Content-Type belongs here
 	std::string_view body; // not owned: must outlive Send
 };
+
+// OutgoingRequest: a request as Send hands it to libcurl, shown to a RequestSigner.
+struct OutgoingRequest {
+	std::string_view method;
+	std::string_view url;
+	const HeaderList &headers; // every header sent but libcurl's own (Host, Content-Length,
+	                           // User-Agent, Accept-Encoding): static, the request's, Content-Encoding
+	std::string_view body;     // the bytes sent: gzip-compressed when the client compresses
+};
+
+// RequestSigner: called by Send for every request after compression, so that a signature
+// (SigV4, sigv4.hpp) covers the bytes and headers sent. It appends the headers to add to *add
+// and returns "", or says why it cannot sign (the request then fails as kInvalidRequest, unsent).
+using RequestSigner = std::function<std::string(const OutgoingRequest &request, HeaderList *add)>;
 
 // Why a request got no HTTP response. All of them mean "nothing can be assumed delivered"
 // (SINKS.md §0.2 retries them); kConnectionLost is the one where the server may have received
@@ -63,14 +80,19 @@ public:
 	HttpClient &operator=(const HttpClient &) = delete;
 
 	// Send performs one request and waits for its response (or the timeout). Failures are in
-	// the Response; it throws only if zlib cannot gzip the body (out of memory).
+	// the Response; it throws only if zlib cannot gzip the body or the signer cannot hash it
+	// (out of memory).
 	Response Send(const Request &request);
 
 	const ClientOptions &options() const { return options_; }
 
+	// SetSigner installs the hook that authenticates every request (none by default).
+	void SetSigner(RequestSigner signer) { signer_ = std::move(signer); }
+
 private:
 	struct Handle;
 	ClientOptions options_;
+	RequestSigner signer_;
 	std::unique_ptr<Handle> handle_;
 };
 
