@@ -28,16 +28,29 @@ are appended there before the answer and loaded at start, so a killed fake resta
 same port keeps them), --authorization VALUE (required Authorization header),
 --max-content-length BYTES (413 above it, as http.max_content_length). Loopback only;
 standard library only.
+
+AWS SigV4, as Amazon OpenSearch Service checks it (SINKS.md §4.1, written from the AWS
+documentation): with --sigv4-secret SECRET (plus --sigv4-key-id, --sigv4-region,
+--sigv4-service es|aoss, optional --sigv4-session-token) every bulk request must carry a valid
+Authorization: AWS4-HMAC-SHA256 over the bytes received (still compressed), signing host and
+x-amz-date, X-Amz-Date within 5 minutes, the session token signed if one is set, and for aoss
+x-amz-content-sha256; otherwise 403 with AWS's message (and the canonical request this fake
+expected). The request log then also holds raw_body_base64.
 """
 import argparse
+import base64
+import calendar
 import gzip
+import hashlib
+import hmac
 import json
 import os
+import re
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 LOCK = threading.Lock()
 STATE = {"docs": {}, "order": [], "requests": [], "rules": [], "mapping": {}}
@@ -170,6 +183,88 @@ def bulk(path_index, body, rule):
                  "items": items}
 
 
+def sigv4_canonical_uri(path, service):
+    """Every service but S3 normalises the path and URI-encodes it once more."""
+    if service == "s3":
+        return path
+    segments = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment not in ("", "."):
+            segments.append(segment)
+    normalized = "/" + "/".join(segments) + ("/" if segments and path.endswith("/") else "")
+    return quote(normalized, safe="/~")
+
+
+def sigv4_canonical_query(query):
+    params = []
+    for part in query.split("&"):
+        if part == "":
+            continue
+        name, _, value = part.partition("=")
+        params.append((quote(unquote_to_bytes(name), safe="~"), quote(unquote_to_bytes(value), safe="~")))
+    return "&".join("%s=%s" % p for p in sorted(params))
+
+
+def sigv4_problem(method, target, headers, raw_body):
+    """None if the request carries a valid SigV4 signature, else AWS's 403 message."""
+    authorization = headers.get("Authorization", "")
+    match = re.fullmatch(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
+                         r"SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})", authorization)
+    if not match:
+        return "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters."
+    key_id, date, region, service, signed, signature = match.groups()
+    if key_id != ARGS.sigv4_key_id:
+        return "The security token included in the request is invalid."
+    if region != ARGS.sigv4_region or service != ARGS.sigv4_service:
+        return "Credential should be scoped to a valid region and service: %s/%s, not %s/%s." % (
+            ARGS.sigv4_region, ARGS.sigv4_service, region, service)
+    amz_date = headers.get("X-Amz-Date", "")
+    try:
+        then = calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
+    except ValueError:
+        return "X-Amz-Date is missing or malformed."
+    if abs(time.time() - then) > 300 or amz_date[:8] != date:
+        return "Signature expired: %s is now earlier or later than 5 minutes from %s." % (
+            amz_date, time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()))
+    names = signed.split(";")
+    required = ["host", "x-amz-date"]
+    if ARGS.sigv4_session_token:
+        required.append("x-amz-security-token")
+        if headers.get("X-Amz-Security-Token") != ARGS.sigv4_session_token:
+            return "The security token included in the request is invalid."
+    if ARGS.sigv4_service == "aoss":
+        required.append("x-amz-content-sha256")
+    for name in required:
+        if name not in names:
+            return "SignedHeaders must include %s." % name
+    payload_hash = hashlib.sha256(raw_body).hexdigest()
+    sent_hash = headers.get("x-amz-content-sha256")
+    if sent_hash is not None and sent_hash != payload_hash:
+        return "The provided 'x-amz-content-sha256' header does not match what was computed."
+    url = urlsplit(target)
+    canonical_headers = ""
+    for name in names:
+        values = headers.get_all(name) or []
+        values = [re.sub(r"[ \t]+", " ", v.strip(" \t")) for v in values]
+        canonical_headers += "%s:%s\n" % (name, ",".join(values))
+    canonical = "\n".join([method, sigv4_canonical_uri(url.path or "/", service), sigv4_canonical_query(url.query),
+                           canonical_headers, signed, payload_hash])
+    scope = "%s/%s/%s/aws4_request" % (date, region, service)
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    key = ("AWS4" + ARGS.sigv4_secret).encode()
+    for part in (date, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, signature):
+        return ("The request signature we calculated does not match the signature you provided. Check your AWS "
+                "Secret Access Key and signing method. The Canonical String for this request should have been\n'"
+                + canonical + "'")
+    return None
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -188,8 +283,9 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def read_body(self):
+        """The body inflated; the bytes received are kept in self.raw_body (SigV4 signs them)."""
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self.raw_body = self.rfile.read(length) if length else b""
         if self.headers.get("Content-Encoding", "").lower() == "gzip":
             body = gzip.decompress(body)
         return body
@@ -227,13 +323,19 @@ class Handler(BaseHTTPRequestHandler):
             parts = url.path.strip("/").split("/")
             if parts[-1] != "_bulk" or len(parts) > 2:
                 return self.reply(404, error_body(404, "no_handler_found_exception", "no handler for " + url.path))
-            STATE["requests"].append({"method": "POST", "path": url.path, "query": url.query,
-                                      "headers": dict(self.headers.items()),
-                                      "body": body.decode("utf-8", "replace")})
+            record = {"method": "POST", "path": url.path, "query": url.query,
+                      "headers": dict(self.headers.items()), "body": body.decode("utf-8", "replace")}
+            if ARGS.sigv4_secret:
+                record["raw_body_base64"] = base64.b64encode(self.raw_body).decode()
+            STATE["requests"].append(record)
             if ARGS.authorization and self.headers.get("Authorization") != ARGS.authorization:
                 return self.reply(401, error_body(401, "security_exception",
                                                   "unable to authenticate user for REST request [/_bulk]"),
                                   [("WWW-Authenticate", 'Basic realm="security"')])
+            if ARGS.sigv4_secret:
+                problem = sigv4_problem("POST", self.path, self.headers, self.raw_body)
+                if problem:
+                    return self.reply(403, {"message": problem})
             content_type = self.headers.get("Content-Type", "")
             if "json" not in content_type:
                 return self.reply(406, {"error": "Content-Type header [%s] is not supported" % content_type,
@@ -262,6 +364,11 @@ def main():
     parser.add_argument("--data")
     parser.add_argument("--authorization")
     parser.add_argument("--max-content-length", type=int, default=0)
+    parser.add_argument("--sigv4-secret")
+    parser.add_argument("--sigv4-key-id", default="AKIDEXAMPLE")
+    parser.add_argument("--sigv4-region", default="us-east-1")
+    parser.add_argument("--sigv4-service", default="es", choices=["es", "aoss"])
+    parser.add_argument("--sigv4-session-token")
     ARGS = parser.parse_args()
     load()
     server = None
