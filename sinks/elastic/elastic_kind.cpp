@@ -6,6 +6,9 @@
 #include "core/http/header_rules.hpp"
 #include "core/sink/config_value.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace pgwatch_rpc::sinks {
 namespace {
 
@@ -19,9 +22,21 @@ constexpr size_t kMaxNamespaceBytes = 100; // the data stream naming scheme's li
 constexpr std::string_view kIllegalIndexChars = "\\/*?\"<>|,#: ";
 
 constexpr const char *kKnownKeys = "the elastic sink accepts hosts, index, data_stream, namespace, username, "
-                                   "pipeline, bulk_max_size, bulk_max_bytes, the HTTP keys (timeout_ms, "
-                                   "connect_timeout_ms, ca_file, cert_file, key_file, insecure_skip_verify, "
-                                   "proxy, compression, headers) and the delivery keys";
+                                   "aws_sigv4, pipeline, bulk_max_size, bulk_max_bytes, the HTTP keys "
+                                   "(timeout_ms, connect_timeout_ms, ca_file, cert_file, key_file, "
+                                   "insecure_skip_verify, proxy, compression, headers) and the delivery keys";
+
+// The secrets of aws_sigv4 (the standard AWS names, as the AWS_* environment variables).
+constexpr std::string_view kAwsSecretKeys[] = {"aws_access_key_id", "aws_secret_access_key",
+                                               "aws_session_token"};
+
+// Headers the SigV4 signer sets itself; configured ones would be sent twice.
+constexpr std::string_view kSigV4Headers[] = {"Authorization", "X-Amz-Date", "X-Amz-Security-Token",
+                                              "X-Amz-Content-Sha256"};
+
+bool IsAwsSecretKey(std::string_view key) {
+	return std::find(std::begin(kAwsSecretKeys), std::end(kAwsSecretKeys), key) != std::end(kAwsSecretKeys);
+}
 
 bool IsIndexTextChar(char c) {
 	unsigned char u = static_cast<unsigned char>(c);
@@ -98,6 +113,52 @@ void ReadString(const nlohmann::json &value, const std::string &key, std::string
 		*out = value.get<std::string>();
 }
 
+// ReadAwsSigV4: {"region": "us-east-1", "service": "es" | "aoss"}; service defaults to es, as in
+// the OpenSearch clients.
+void ReadAwsSigV4(const nlohmann::json &value, ElasticSettings *out, Problems *problems) {
+	if (!value.is_object()) {
+		problems->push_back({"aws_sigv4",
+		                     "must be an object such as {\"region\": \"us-east-1\", \"service\": "
+		                     "\"es\"} (\"aoss\" for OpenSearch Serverless)"});
+		return;
+	}
+	out->aws_sigv4 = true;
+	out->aws_scope.service = "es";
+	for (auto it = value.begin(); it != value.end(); ++it) {
+		const std::string &key = it.key();
+		const nlohmann::json &item = it.value();
+		std::string text = item.is_string() ? item.get<std::string>() : "";
+		if (key == "region") {
+			if (http::IsAwsRegionName(text))
+				out->aws_scope.region = text;
+			else
+				problems->push_back(
+				    {"aws_sigv4.region", "must be an AWS region name such as \"us-east-1\" or "
+				                         "\"eu-central-1\", not " +
+				                             item.dump()});
+		} else if (key == "service") {
+			if (text == "es" || text == "aoss")
+				out->aws_scope.service = text;
+			else
+				problems->push_back(
+				    {"aws_sigv4.service", "must be \"es\" (Amazon OpenSearch Service) or \"aoss\" "
+				                          "(OpenSearch Serverless), not " +
+				                              item.dump()});
+		} else if (IsAwsSecretKey(key) || IsAwsSecretKey("aws_" + key)) {
+			problems->push_back(
+			    {"aws_sigv4." + key, "is a credential, and config is shown by rpc_sinks: put it in "
+			                         "secrets." +
+			                             (IsAwsSecretKey(key) ? key : "aws_" + key)});
+		} else {
+			problems->push_back({"aws_sigv4." + key, "unknown key; aws_sigv4 accepts region and service"});
+		}
+	}
+	if (!value.contains("region"))
+		problems->push_back(
+		    {"aws_sigv4.region",
+		     "is required: the AWS region of the domain or collection, such as \"us-east-1\""});
+}
+
 void ReadConfig(const nlohmann::json &config, ElasticSettings *out, Problems *problems) {
 	bool has_index = false;
 	bool has_namespace = false;
@@ -128,13 +189,15 @@ void ReadConfig(const nlohmann::json &config, ElasticSettings *out, Problems *pr
 			if (out->username.find(':') != std::string::npos)
 				problems->push_back(
 				    {key, "must not contain \":\" (HTTP Basic authentication cannot carry it)"});
+		} else if (key == "aws_sigv4") {
+			ReadAwsSigV4(value, out, problems);
 		} else if (key == "pipeline") {
 			ReadPipeline(value, out, problems);
 		} else if (key == "bulk_max_size") {
 			ReadSize(value, "bulk_max_size", 1, 100'000, &out->bulk_max_size, problems);
 		} else if (key == "bulk_max_bytes") {
 			ReadSize(value, "bulk_max_bytes", 1024, int64_t{100} << 20, &out->bulk_max_bytes, problems);
-		} else if (key == "password" || key == "api_key") {
+		} else if (key == "password" || key == "api_key" || IsAwsSecretKey(key)) {
 			problems->push_back(
 			    {key, "is a credential, and config is shown by rpc_sinks: put it in secrets." + key});
 		} else {
@@ -151,6 +214,62 @@ void ReadConfig(const nlohmann::json &config, ElasticSettings *out, Problems *pr
 		problems->push_back({"namespace", "is only used with \"data_stream\": true"});
 }
 
+// ReadAwsSecret: one of kAwsSecretKeys. The messages never quote the value.
+void ReadAwsSecret(const std::string &key, const nlohmann::json &value, ElasticSettings *out,
+                   Problems *problems) {
+	std::string text = value.is_string() ? value.get<std::string>() : "";
+	http::AwsCredentials &credentials = out->aws_credentials;
+	if (key == "aws_access_key_id") {
+		if (http::IsAwsAccessKeyId(text))
+			credentials.access_key_id = text;
+		else
+			problems->push_back({"secrets." + key,
+			                     "must be an AWS access key id: upper-case letters and digits, "
+			                     "such as \"AKIAIOSFODNN7EXAMPLE\""});
+	} else if (http::IsAwsSecretText(text)) {
+		(key == "aws_secret_access_key" ? credentials.secret_access_key : credentials.session_token) = text;
+	} else {
+		problems->push_back(
+		    {"secrets." + key, "must be a non-empty string without spaces or control characters"});
+	}
+}
+
+// CheckAwsSigV4: the credentials come as a pair (or from the environment: then none is given),
+// and SigV4 is the request's only authentication.
+void CheckAwsSigV4(const nlohmann::json &secrets, ElasticSettings *out, Problems *problems) {
+	bool has_id = secrets.contains("aws_access_key_id");
+	bool has_secret = secrets.contains("aws_secret_access_key");
+	if (!out->aws_sigv4) {
+		for (std::string_view key : kAwsSecretKeys)
+			if (secrets.contains(key))
+				problems->push_back(
+				    {"secrets." + std::string(key), "is only used with the aws_sigv4 key in config"});
+		return;
+	}
+	if (has_id != has_secret)
+		problems->push_back(
+		    {has_id ? "secrets.aws_access_key_id" : "secrets.aws_secret_access_key",
+		     has_id ? "needs secrets.aws_secret_access_key" : "needs secrets.aws_access_key_id"});
+	if (secrets.contains("aws_session_token") && !(has_id && has_secret))
+		problems->push_back(
+		    {"secrets.aws_session_token",
+		     "needs secrets.aws_access_key_id and secrets.aws_secret_access_key (or give none of "
+		     "the three and set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in "
+		     "the PostgreSQL server's environment)"});
+	if (!out->username.empty() || !out->api_key.empty())
+		problems->push_back({"aws_sigv4", "cannot be combined with username/password or api_key: Amazon "
+		                                  "OpenSearch takes SigV4 alone; use one of them"});
+	const nlohmann::json *secret_headers = secrets.contains("headers") ? &secrets["headers"] : nullptr;
+	for (const auto &header : out->http.headers)
+		for (std::string_view name : kSigV4Headers)
+			if (http::EqualsIgnoreCase(header.first, name))
+				problems->push_back(
+				    {(secret_headers != nullptr && secret_headers->contains(header.first) ? "secrets.headers."
+				                                                                          : "headers.") +
+				         header.first,
+				     "conflicts with aws_sigv4, whose signer sets this header"});
+}
+
 void ReadSecrets(const nlohmann::json &secrets, ElasticSettings *out, Problems *problems) {
 	for (auto it = secrets.begin(); it != secrets.end(); ++it) {
 		const std::string &key = it.key();
@@ -160,11 +279,15 @@ void ReadSecrets(const nlohmann::json &secrets, ElasticSettings *out, Problems *
 			ReadString(it.value(), "secrets.password", &out->password, problems);
 		else if (key == "api_key")
 			ReadString(it.value(), "secrets.api_key", &out->api_key, problems);
+		else if (IsAwsSecretKey(key))
+			ReadAwsSecret(key, it.value(), out, problems);
 		else
-			problems->push_back({"secrets." + key,
-			                     "unknown secret; the elastic sink accepts password, api_key, "
-			                     "headers, proxy and key_password"});
+			problems->push_back(
+			    {"secrets." + key,
+			     "unknown secret; the elastic sink accepts password, api_key, aws_access_key_id, "
+			     "aws_secret_access_key, aws_session_token, headers, proxy and key_password"});
 	}
+	CheckAwsSigV4(secrets, out, problems);
 	for (char c : out->api_key) {
 		unsigned char u = static_cast<unsigned char>(c);
 		if (u <= 0x20 || u >= 0x7F) {

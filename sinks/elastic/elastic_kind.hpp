@@ -5,6 +5,7 @@
 #pragma once
 #include "core/core_only.hpp"
 #include "core/http/http_config.hpp"
+#include "core/http/sigv4.hpp"
 #include "core/sink/sink_kind.hpp"
 
 #include <nlohmann/json.hpp>
@@ -38,7 +39,10 @@ struct ElasticSettings {
 	std::string data_stream_namespace = "default";
 	std::string username; // with password: Basic authentication
 	std::string password;
-	std::string api_key; // "id:key" or Elastic's encoded form; ApiKey authentication
+	std::string api_key;                  // "id:key" or Elastic's encoded form; ApiKey authentication
+	bool aws_sigv4 = false;               // sign with AWS SigV4 (Amazon OpenSearch Service or Serverless)
+	http::SigV4Scope aws_scope;           // region, and service "es" (default) or "aoss"
+	http::AwsCredentials aws_credentials; // from secrets; empty: the delivery process's AWS_* variables
 	std::string pipeline;
 	int64_t bulk_max_size = 5000;              // documents per bulk request (SINKS.md §2.2)
 	int64_t bulk_max_bytes = int64_t{5} << 20; // body bytes per bulk request, before compression
@@ -61,7 +65,9 @@ public:
 	                                          const nlohmann::json &secrets) const override;
 	// The validator refuses credentials in config; listed all the same so that rpc_sinks
 	// could never show one.
-	std::vector<std::string> SecretKeys() const override { return {"password", "api_key"}; }
+	std::vector<std::string> SecretKeys() const override {
+		return {"password", "api_key", "aws_access_key_id", "aws_secret_access_key", "aws_session_token"};
+	}
 };
 
 } // namespace pgwatch_rpc::sinks

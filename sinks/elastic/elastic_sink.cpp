@@ -10,6 +10,7 @@
 #include "core/http/header_rules.hpp"
 #include "core/http/redact.hpp"
 #include "core/http/response_class.hpp"
+#include "core/http/sigv4.hpp"
 #include "core/log/log.hpp"
 #include "core/sink/batch_progress.hpp"
 #include "core/sink/registry.hpp"
@@ -18,6 +19,7 @@
 #include "sinks/elastic/elastic_kind.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <deque>
 #include <optional>
 #include <stdexcept>
@@ -63,6 +65,11 @@ public:
 		redactor_.Add(settings_.password);
 		redactor_.Add(settings_.api_key);
 		redactor_.Add(authorization);
+		if (settings_.aws_sigv4) {
+			client_.SetSigner(http::SigV4RequestSigner(settings_.aws_credentials, settings_.aws_scope));
+			redactor_.Add(settings_.aws_credentials.secret_access_key);
+			redactor_.Add(settings_.aws_credentials.session_token);
+		}
 	}
 
 	sink::Outcome Deliver(const sink::Batch &batch) override {
@@ -181,6 +188,16 @@ private:
 		return response;
 	}
 
+	// UtcNow: this machine's time, for a SigV4 refusal (AWS allows 5 minutes of skew).
+	static std::string UtcNow() {
+		std::time_t now = std::time(nullptr);
+		std::tm tm{};
+		char text[32] = "";
+		if (gmtime_r(&now, &tm) != nullptr)
+			std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		return text;
+	}
+
 	std::string Describe(const http::Response &response) const {
 		return redactor_.Redact(http::DescribeResponse(request_, response));
 	}
@@ -191,7 +208,14 @@ private:
 	// meanwhile would be worse than waiting (the engine's backoff caps the request rate).
 	Failure RequestFailure(const http::Response &response) const {
 		std::string error = "elastic sink: " + Describe(response);
-		if (response.status == 401)
+		if (settings_.aws_sigv4 && (response.status == 401 || response.status == 403))
+			error +=
+			    " (AWS refused the signature or the identity: check secrets.aws_access_key_id and "
+			    "secrets.aws_secret_access_key, or the AWS_* variables, aws_sigv4's region and service, "
+			    "the IAM policy (es:ESHttpPost, aoss:APIAccessAll) and the clock: it is " +
+			    UtcNow() + " here" +
+			    (response.Header("Date") ? ", " + std::string(*response.Header("Date")) + " there)" : ")");
+		else if (response.status == 401)
 			error += " (the cluster refuses the credentials: check username and secrets.password, or "
 			         "secrets.api_key)";
 		else if (response.status == 403)
@@ -254,6 +278,14 @@ std::unique_ptr<sink::Sink> CreateElasticSink(const delivery::SinkContext &conte
 	ParseElasticSettings(context.config, context.secrets, &settings, &problems);
 	if (!problems.empty())
 		throw std::invalid_argument(sink::FormatProblems(problems));
+	std::string problem;
+	if (settings.aws_sigv4 && settings.aws_credentials.access_key_id.empty() &&
+	    !http::AwsCredentialsFromEnvironment(&settings.aws_credentials, &problem))
+		throw std::invalid_argument("aws_sigv4: no AWS credentials: set secrets.aws_access_key_id and "
+		                            "secrets.aws_secret_access_key, or AWS_ACCESS_KEY_ID and "
+		                            "AWS_SECRET_ACCESS_KEY in the environment of the PostgreSQL server, "
+		                            "which the delivery process inherits (" +
+		                            problem + ")");
 	return std::make_unique<ElasticSink>(context.sink_name, std::move(settings));
 }
 

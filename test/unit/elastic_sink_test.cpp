@@ -3,9 +3,12 @@
 // packaged for Debian): SINKS.md §2.8's acceptance checks 1–5, whole-request failures,
 // failover, the index names, and the config validator's messages. Check 6 (the official
 // client's bulk body) is in ElasticOfficialClient below, skipped without node_modules.
+// aws_sigv4 (Amazon OpenSearch Service and Serverless) against the fake's SigV4 check, with the
+// signature also recomputed by AWS's own signer (sigv4_oracle.hpp).
 #include "core/delivery/sink_context.hpp"
 #include "core/sink/registry.hpp"
 #include "fake_server_process.hpp"
+#include "sigv4_oracle.hpp"
 #include "sink_test_records.hpp"
 #include "sinks/elastic/elastic_kind.hpp"
 #include "sinks/elastic/elastic_sink.hpp"
@@ -16,8 +19,12 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <fstream>
+#include <optional>
 #include <regex>
+#include <stdexcept>
 #include <sys/stat.h>
 
 namespace sink = pgwatch_rpc::sink;
@@ -395,4 +402,260 @@ TEST(ElasticOfficialClient, BulkBodyParsesLikeOurs) {
 	ASSERT_EQ(their_lines.size(), lines.size()) << theirs;
 	for (size_t i = 0; i < lines.size(); i++)
 		EXPECT_EQ(json::parse(their_lines[i]), json::parse(lines[i])) << "line " << i;
+}
+
+namespace {
+
+constexpr const char *kAwsKeyId = "AKIAIOSFODNN7EXAMPLE";
+constexpr const char *kAwsSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+// SigV4Fake: fake_elasticsearch.py checking SigV4 signatures as Amazon OpenSearch does.
+std::vector<std::string> SigV4Fake(const std::string &region, const std::string &service,
+                                   const std::string &session_token = "") {
+	std::vector<std::string> args = {"--sigv4-secret", kAwsSecret, "--sigv4-key-id",  kAwsKeyId,
+	                                 "--sigv4-region", region,     "--sigv4-service", service};
+	if (!session_token.empty())
+		args.insert(args.end(), {"--sigv4-session-token", session_token});
+	return args;
+}
+
+json SigV4Config(const FakeServerProcess &fake, const std::string &region, const std::string &service) {
+	return ConfigFor(fake, {{"aws_sigv4", {{"region", region}, {"service", service}}}});
+}
+
+// UnixTime: an X-Amz-Date (YYYYMMDDTHHMMSSZ) in Unix seconds.
+int64_t UnixTime(const std::string &amz_date) {
+	std::tm tm{};
+	EXPECT_NE(strptime(amz_date.c_str(), "%Y%m%dT%H%M%SZ", &tm), nullptr) << amz_date;
+	return static_cast<int64_t>(timegm(&tm));
+}
+
+// ExpectAwsSignerAgrees: AWS's own signer, given what the fake received (headers, and the body
+// still compressed), computes the Authorization the sink sent.
+void ExpectAwsSignerAgrees(const FakeServerProcess &fake, const json &captured,
+                           const pgwatch_rpc::http::AwsCredentials &credentials, const std::string &region,
+                           const std::string &service) {
+	if (std::string missing = pgwatch_rpc::http_test::SigV4OracleMissing(); !missing.empty()) {
+		std::printf("not cross-checked with AWS's signer: %s\n", missing.c_str());
+		return;
+	}
+	pgwatch_rpc::http::HeaderList received;
+	for (const auto &[name, value] : captured["headers"].items())
+		received.emplace_back(name, value.get<std::string>());
+	pgwatch_rpc::http::SigV4Scope scope;
+	scope.region = region;
+	scope.service = service;
+	std::string url =
+	    fake.Url(captured["path"].get<std::string>() + "?" + captured["query"].get<std::string>());
+	json input = pgwatch_rpc::http_test::OracleRequestFor(
+	    "POST", url, received, "", credentials, scope,
+	    UnixTime(std::string(*pgwatch_rpc::http::FindHeader(received, "X-Amz-Date"))));
+	input["body_base64"] = captured["raw_body_base64"]; // the bytes received, not the inflated body
+	json theirs = pgwatch_rpc::http_test::RunSigV4Oracle(json::array({input}));
+	EXPECT_EQ(theirs[0]["authorization"], *pgwatch_rpc::http::FindHeader(received, "Authorization"));
+}
+
+// EnvironmentGuard: sets (or unsets, for nullopt) process environment variables for one test
+// and restores them.
+class EnvironmentGuard {
+public:
+	void Set(const char *name, std::optional<std::string> value) {
+		const char *old = std::getenv(name);
+		saved_.emplace_back(name, old != nullptr ? std::optional<std::string>(old) : std::nullopt);
+		if (value)
+			setenv(name, value->c_str(), 1);
+		else
+			unsetenv(name);
+	}
+	~EnvironmentGuard() {
+		for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
+			if (it->second)
+				setenv(it->first.c_str(), it->second->c_str(), 1);
+			else
+				unsetenv(it->first.c_str());
+		}
+	}
+
+private:
+	std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+} // namespace
+
+// Amazon OpenSearch Service: the gzip bulk request carries a SigV4 signature the fake
+// accepts, over the compressed bytes and Content-Encoding, equal to AWS's own signer's.
+TEST(ElasticSigV4, SignedBulkRequestIsAcceptedAndEqualsAwsSigner) {
+	FakeServerProcess fake("fake_elasticsearch.py", SigV4Fake("eu-west-1", "es"));
+	json config = SigV4Config(fake, "eu-west-1", "es");
+	config["pipeline"] = "pgwatch@custom";
+	auto es =
+	    ElasticSinkFor(config, {{"aws_access_key_id", kAwsKeyId}, {"aws_secret_access_key", kAwsSecret}});
+	sink::Outcome outcome = es->Deliver(ThreeEnvelopes());
+	ASSERT_EQ(outcome.status, sink::Outcome::Status::kDelivered) << outcome.error;
+	EXPECT_EQ(fake.Get("/_fake/docs")["count"], 3);
+
+	json captured = Requests(fake)[0];
+	std::string authorization = captured["headers"]["Authorization"];
+	EXPECT_TRUE(std::regex_match(
+	    authorization, std::regex("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/[0-9]{8}/eu-west-1/es/"
+	                              "aws4_request, SignedHeaders=accept;content-encoding;content-type;host;"
+	                              "x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}")))
+	    << authorization;
+	EXPECT_EQ(captured["headers"]["Content-Encoding"], "gzip");
+	ExpectAwsSignerAgrees(fake, captured, {kAwsKeyId, kAwsSecret, ""}, "eu-west-1", "es");
+}
+
+// A wrong secret is refused (403); the sink retries and says what to check, without the secret.
+TEST(ElasticSigV4, WrongSecretIsRefusedAndTheErrorSaysWhatToCheck) {
+	FakeServerProcess fake("fake_elasticsearch.py", SigV4Fake("us-east-1", "es"));
+	std::string wrong = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYWRONGKEYXX";
+	auto es = ElasticSinkFor(SigV4Config(fake, "us-east-1", "es"),
+	                         {{"aws_access_key_id", kAwsKeyId}, {"aws_secret_access_key", wrong}});
+	sink::Outcome refused = es->Deliver(ThreeEnvelopes());
+	EXPECT_EQ(refused.status, sink::Outcome::Status::kRetry);
+	EXPECT_NE(refused.error.find("HTTP 403"), std::string::npos) << refused.error;
+	EXPECT_NE(refused.error.find("signature we calculated does not match"), std::string::npos)
+	    << refused.error;
+	EXPECT_NE(refused.error.find("secrets.aws_secret_access_key"), std::string::npos) << refused.error;
+	EXPECT_NE(refused.error.find("the clock"), std::string::npos) << refused.error;
+	EXPECT_EQ(refused.error.find(wrong), std::string::npos) << "no secret in the message";
+	EXPECT_EQ(fake.Get("/_fake/docs")["count"], 0);
+
+	auto other_region =
+	    ElasticSinkFor(SigV4Config(fake, "us-west-2", "es"),
+	                   {{"aws_access_key_id", kAwsKeyId}, {"aws_secret_access_key", kAwsSecret}});
+	sink::Outcome scoped = other_region->Deliver(ThreeEnvelopes());
+	EXPECT_EQ(scoped.status, sink::Outcome::Status::kRetry);
+	EXPECT_NE(scoped.error.find("scoped to a valid region"), std::string::npos) << scoped.error;
+}
+
+// OpenSearch Serverless: service aoss, temporary credentials (session token), no compression.
+TEST(ElasticSigV4, ServerlessWithSessionToken) {
+	FakeServerProcess fake("fake_elasticsearch.py",
+	                       SigV4Fake("us-east-1", "aoss", "FwoGZXIvYXdzEXAMPLETOKEN="));
+	json config = SigV4Config(fake, "us-east-1", "aoss");
+	config["compression"] = "none";
+	json secrets = {{"aws_access_key_id", "ASIAEXAMPLE"},
+	                {"aws_secret_access_key", kAwsSecret},
+	                {"aws_session_token", "FwoGZXIvYXdzEXAMPLETOKEN="}};
+	// The fake's key id is another: the first sink is refused as an unknown identity.
+	auto stranger = ElasticSinkFor(config, secrets);
+	sink::Outcome refused = stranger->Deliver(ThreeEnvelopes());
+	EXPECT_EQ(refused.status, sink::Outcome::Status::kRetry);
+	EXPECT_NE(refused.error.find("security token included in the request is invalid"), std::string::npos)
+	    << refused.error;
+	EXPECT_EQ(refused.error.find("FwoGZXIvYXdzEXAMPLETOKEN="), std::string::npos)
+	    << "no token in the message";
+
+	secrets["aws_access_key_id"] = kAwsKeyId;
+	auto es = ElasticSinkFor(config, secrets);
+	sink::Outcome outcome = es->Deliver(ThreeEnvelopes());
+	ASSERT_EQ(outcome.status, sink::Outcome::Status::kDelivered) << outcome.error;
+	json captured = Requests(fake).back();
+	EXPECT_EQ(captured["headers"]["X-Amz-Security-Token"], "FwoGZXIvYXdzEXAMPLETOKEN=");
+	EXPECT_EQ(captured["headers"].count("Content-Encoding"), 0u);
+	EXPECT_NE(
+	    std::string(captured["headers"]["Authorization"])
+	        .find("/us-east-1/aoss/aws4_request, SignedHeaders=accept;content-type;host;x-amz-content-sha256;"
+	              "x-amz-date;x-amz-security-token, "),
+	    std::string::npos)
+	    << captured["headers"]["Authorization"];
+	ExpectAwsSignerAgrees(fake, captured, {kAwsKeyId, kAwsSecret, "FwoGZXIvYXdzEXAMPLETOKEN="}, "us-east-1",
+	                      "aoss");
+}
+
+// Without secrets the credentials come from the delivery process's AWS_* variables (in
+// production: the PostgreSQL server's environment, which the delivery child inherits).
+TEST(ElasticSigV4, CredentialsFallBackToTheEnvironment) {
+	FakeServerProcess fake("fake_elasticsearch.py", SigV4Fake("us-east-1", "es"));
+	EnvironmentGuard env;
+	env.Set("AWS_ACCESS_KEY_ID", std::nullopt);
+	env.Set("AWS_SECRET_ACCESS_KEY", std::nullopt);
+	env.Set("AWS_SESSION_TOKEN", std::nullopt);
+	try {
+		ElasticSinkFor(SigV4Config(fake, "us-east-1", "es"));
+		ADD_FAILURE() << "a sink without credentials was created";
+	} catch (const std::invalid_argument &e) {
+		std::string message = e.what();
+		EXPECT_NE(message.find("secrets.aws_access_key_id"), std::string::npos) << message;
+		EXPECT_NE(
+		    message.find("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment of the PostgreSQL "
+		                 "server"),
+		    std::string::npos)
+		    << message;
+	}
+	env.Set("AWS_ACCESS_KEY_ID", kAwsKeyId);
+	env.Set("AWS_SECRET_ACCESS_KEY", kAwsSecret);
+	auto es = ElasticSinkFor(SigV4Config(fake, "us-east-1", "es"));
+	sink::Outcome outcome = es->Deliver(ThreeEnvelopes());
+	EXPECT_EQ(outcome.status, sink::Outcome::Status::kDelivered) << outcome.error;
+	EXPECT_EQ(fake.Get("/_fake/docs")["count"], 3);
+}
+
+TEST(ElasticKind, AwsSigV4KeysAreValidated) {
+	const char *hosts = R"("hosts": ["https://search-pgwatch.eu-west-1.es.amazonaws.com"])";
+	auto config = [&](const std::string &rest) { return "{" + std::string(hosts) + ", " + rest + "}"; };
+	EXPECT_TRUE(Validate(config(R"("aws_sigv4": {"region": "eu-west-1"})").c_str()).empty())
+	    << "credentials may come from the environment; service defaults to es";
+	EXPECT_TRUE(Validate(config(R"("aws_sigv4": {"region": "us-east-1", "service": "aoss"})").c_str(),
+	                     R"({"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "s/x+y",
+	                         "aws_session_token": "t0k3n="})")
+	                .empty());
+
+	auto problems =
+	    Validate(config(R"("aws_sigv4": {"region": "EU West", "service": "s3", "secret_access_key": "x",
+	                                                  "regoin": "x"}, "username": "u")")
+	                 .c_str(),
+	             R"({"password": "p", "aws_access_key_id": "akid", "aws_session_token": "t"})");
+	EXPECT_NE(ProblemFor(problems, "aws_sigv4.region").find("AWS region name such as"), std::string::npos);
+	EXPECT_NE(
+	    ProblemFor(problems, "aws_sigv4.service").find("\"es\" (Amazon OpenSearch Service) or \"aoss\""),
+	    std::string::npos);
+	EXPECT_NE(ProblemFor(problems, "aws_sigv4.secret_access_key").find("secrets.aws_secret_access_key"),
+	          std::string::npos);
+	EXPECT_NE(ProblemFor(problems, "aws_sigv4.regoin").find("accepts region and service"), std::string::npos);
+	EXPECT_NE(ProblemFor(problems, "aws_sigv4").find("cannot be combined with username/password"),
+	          std::string::npos);
+	EXPECT_NE(ProblemFor(problems, "secrets.aws_access_key_id").find("upper-case letters and digits"),
+	          std::string::npos);
+	EXPECT_NE(ProblemFor(problems, "secrets.aws_session_token").find("needs secrets.aws_access_key_id"),
+	          std::string::npos);
+	for (const sink::ConfigProblem &p : problems)
+		EXPECT_EQ(p.reason.find("akid"), std::string::npos)
+		    << "a secret's value is never quoted: " << p.reason;
+
+	EXPECT_NE(ProblemFor(Validate(config(R"("aws_sigv4": {"service": "aoss"})").c_str()), "aws_sigv4.region")
+	              .find("is required"),
+	          std::string::npos);
+	EXPECT_NE(
+	    ProblemFor(Validate(config(R"("aws_sigv4": "us-east-1")").c_str()), "aws_sigv4").find("an object"),
+	    std::string::npos);
+	EXPECT_NE(ProblemFor(Validate(config(R"("aws_sigv4": {"region": "us-east-1"})").c_str(),
+	                              R"({"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE"})"),
+	                     "secrets.aws_access_key_id")
+	              .find("needs secrets.aws_secret_access_key"),
+	          std::string::npos);
+	EXPECT_NE(ProblemFor(Validate(config(R"("index": "x")").c_str(), R"({"aws_secret_access_key": "s"})"),
+	                     "secrets.aws_secret_access_key")
+	              .find("only used with the aws_sigv4 key"),
+	          std::string::npos);
+	EXPECT_NE(ProblemFor(Validate(config(R"("aws_sigv4": {"region": "us-east-1"})").c_str(),
+	                              R"({"api_key": "abc:def"})"),
+	                     "aws_sigv4")
+	              .find("or api_key"),
+	          std::string::npos);
+	EXPECT_NE(ProblemFor(Validate(config(R"("aws_sigv4": {"region": "us-east-1"})").c_str(),
+	                              R"({"headers": {"Authorization": "Bearer x"}})"),
+	                     "secrets.headers.Authorization")
+	              .find("conflicts with aws_sigv4"),
+	          std::string::npos);
+	EXPECT_NE(ProblemFor(Validate(config(R"("aws_sigv4": {"region": "us-east-1"},
+	                                       "headers": {"X-Amz-Date": "20260101T000000Z"})")
+	                                  .c_str()),
+	                     "headers.X-Amz-Date")
+	              .find("conflicts with aws_sigv4"),
+	          std::string::npos);
+	EXPECT_NE(ProblemFor(Validate(config(R"("aws_secret_access_key": "s")").c_str()), "aws_secret_access_key")
+	              .find("secrets.aws_secret_access_key"),
+	          std::string::npos);
 }
