@@ -195,9 +195,16 @@ char *ChildConninfo(const char *role) {
 
 void ChildSpawn(ChildSupervisor *supervisor, char *const argv[], const char *password, int64 now) {
 	char *password_entry = psprintf("PGPASSWORD=%s", password);
-	char *envp[8];
+	char *envp[12];
 	int n = 0;
-	const char *inherited[] = {"PATH", "LANG", "LC_ALL", "LD_LIBRARY_PATH"};
+	// The AWS credentials variables: the SigV4 sinks' fallback when their secrets hold none.
+	const char *inherited[] = {"PATH",
+	                           "LANG",
+	                           "LC_ALL",
+	                           "LD_LIBRARY_PATH",
+	                           "AWS_ACCESS_KEY_ID",
+	                           "AWS_SECRET_ACCESS_KEY",
+	                           "AWS_SESSION_TOKEN"};
 	for (const char *name : inherited)
 		if (char *entry = EnvironmentEntry(name))
 			envp[n++] = entry;
