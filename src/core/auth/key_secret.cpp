@@ -2,6 +2,8 @@
 // constant-time comparison the listener uses. No secret is ever logged from here.
 #include "core/auth/key_secret.hpp"
 
+#include "core/text/ascii.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -73,13 +75,9 @@ KeyHash HashSecret(std::string_view secret) {
 }
 
 std::string Fingerprint(std::string_view secret) {
-	static constexpr char kHex[] = "0123456789abcdef";
 	KeyHash digest = Sha256(kFingerprintPrefix, secret);
 	std::string out;
-	for (size_t i = 0; i < 8; i++) {
-		out += kHex[digest[i] >> 4];
-		out += kHex[digest[i] & 15];
-	}
+	text::AppendLowerHex(digest.data(), 8, &out);
 	return out;
 }
 

@@ -1,11 +1,9 @@
-// AWS Signature Version 4 (sigv4.hpp) on OpenSSL's SHA-256 and HMAC-SHA256.
+// AWS Signature Version 4 (sigv4.hpp) on core/crypto's SHA-256 and HMAC-SHA256.
 #include "core/http/sigv4.hpp"
 
+#include "core/crypto/digest.hpp"
 #include "core/http/header_rules.hpp"
 #include "core/text/ascii.hpp"
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <chrono>
@@ -26,33 +24,6 @@ constexpr std::string_view kUnsignable[] = {
     "cache-control", "connection",     "expect", "from",    "keep-alive",        "max-forwards",
     "pragma",        "referer",        "te",     "trailer", "transfer-encoding", "upgrade",
     "user-agent",    "x-amzn-trace-id"};
-
-struct Digest {
-	unsigned char bytes[EVP_MAX_MD_SIZE];
-	unsigned int size = 0;
-	std::string_view view() const { return {reinterpret_cast<const char *>(bytes), size}; }
-};
-
-Digest HmacSha256(std::string_view key, std::string_view data) {
-	Digest out;
-	if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-	         reinterpret_cast<const unsigned char *>(data.data()), data.size(), out.bytes,
-	         &out.size) == nullptr)
-		throw std::runtime_error("OpenSSL failed to compute an HMAC-SHA256 for SigV4");
-	return out;
-}
-
-std::string Hex(std::string_view bytes) {
-	static constexpr char kHex[] = "0123456789abcdef";
-	std::string out;
-	out.reserve(bytes.size() * 2);
-	for (char c : bytes) {
-		unsigned char u = static_cast<unsigned char>(c);
-		out.push_back(kHex[u >> 4]);
-		out.push_back(kHex[u & 15]);
-	}
-	return out;
-}
 
 std::string Lower(std::string_view text) {
 	std::string out(text);
@@ -252,10 +223,7 @@ std::string AwsUriEncode(std::string_view bytes, bool keep_slash) {
 }
 
 std::string Sha256Hex(std::string_view bytes) {
-	Digest digest;
-	if (EVP_Digest(bytes.data(), bytes.size(), digest.bytes, &digest.size, EVP_sha256(), nullptr) != 1)
-		throw std::runtime_error("OpenSSL failed to compute a SHA-256 for SigV4");
-	return Hex(digest.view());
+	return crypto::LowerHex(crypto::Sha256(bytes));
 }
 
 SigV4Result SignSigV4(const SigV4Input &input, const AwsCredentials &credentials, const SigV4Scope &scope) {
@@ -320,11 +288,11 @@ SigV4Result SignSigV4(const SigV4Input &input, const AwsCredentials &credentials
 	std::string credential_scope = date + "/" + scope.region + "/" + scope.service + "/aws4_request";
 	result.string_to_sign = std::string(kAlgorithm) + "\n" + amz_date + "\n" + credential_scope + "\n" +
 	                        Sha256Hex(result.canonical_request);
-	Digest key = HmacSha256("AWS4" + credentials.secret_access_key, date);
-	key = HmacSha256(key.view(), scope.region);
-	key = HmacSha256(key.view(), scope.service);
-	key = HmacSha256(key.view(), "aws4_request");
-	std::string signature = Hex(HmacSha256(key.view(), result.string_to_sign).view());
+	std::string key = crypto::HmacSha256("AWS4" + credentials.secret_access_key, date);
+	key = crypto::HmacSha256(key, scope.region);
+	key = crypto::HmacSha256(key, scope.service);
+	key = crypto::HmacSha256(key, "aws4_request");
+	std::string signature = crypto::LowerHex(crypto::HmacSha256(key, result.string_to_sign));
 	result.headers.emplace_back("Authorization", std::string(kAlgorithm) +
 	                                                 " Credential=" + credentials.access_key_id + "/" +
 	                                                 credential_scope + ", SignedHeaders=" + signed_headers +

@@ -1,6 +1,8 @@
 // Row ids: SHA-256 of the row's spool position and content (row_id.hpp).
 #include "core/json/row_id.hpp"
 
+#include "core/text/ascii.hpp"
+
 #include <openssl/evp.h>
 
 #include <charconv>
@@ -58,11 +60,7 @@ void RowIdHasher::Append(const sink::Record &record, const Row &row, std::string
 	    EVP_DigestUpdate(digest_->ctx, input_.data(), input_.size()) != 1 ||
 	    EVP_DigestFinal_ex(digest_->ctx, hash, &hash_len) != 1)
 		throw std::runtime_error("OpenSSL failed to compute a SHA-256 row id");
-	static const char kHex[] = "0123456789abcdef";
-	for (unsigned int i = 0; i < hash_len; i++) {
-		out->push_back(kHex[hash[i] >> 4]);
-		out->push_back(kHex[hash[i] & 15]);
-	}
+	text::AppendLowerHex(hash, hash_len, out);
 }
 
 } // namespace pgwatch_rpc::json

@@ -3,6 +3,8 @@
 #pragma once
 #include "core/core_only.hpp"
 
+#include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace pgwatch_rpc::text {
@@ -36,6 +38,15 @@ inline int HexDigitValue(char c) {
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+// AppendLowerHex appends two lowercase hex digits per byte (digests, ids).
+inline void AppendLowerHex(const unsigned char *bytes, size_t count, std::string *out) {
+	static constexpr char kHex[] = "0123456789abcdef";
+	for (size_t i = 0; i < count; i++) {
+		out->push_back(kHex[bytes[i] >> 4]);
+		out->push_back(kHex[bytes[i] & 15]);
+	}
 }
 
 inline char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
