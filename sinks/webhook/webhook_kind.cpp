@@ -10,12 +10,14 @@ namespace {
 using Problems = std::vector<sink::ConfigProblem>;
 
 constexpr size_t kMaxUrlBytes = 8192;
+constexpr size_t kMinHmacSecretBytes = 16;
 
 constexpr std::string_view kKeys =
     "url, method, format, username, the HTTP keys (timeout_ms, connect_timeout_ms, "
     "headers, compression, ca_file, cert_file, key_file, insecure_skip_verify, "
     "proxy) and the delivery keys";
-constexpr std::string_view kSecretKeys = "url, password, bearer_token, headers, proxy and key_password";
+constexpr std::string_view kSecretKeys =
+    "url, password, bearer_token, hmac_secret, headers, proxy and key_password";
 
 // UrlProblem: "" if url is an http(s) URL with a host and no blanks or control characters.
 std::string UrlProblem(const std::string &url) {
@@ -102,6 +104,14 @@ void ReadSecretKey(const std::string &key, const nlohmann::json &value, WebhookS
 			problems->push_back({name, "must be a non-empty string without control characters"});
 		else
 			(key == "password" ? out->password : out->bearer_token) = value.get<std::string>();
+	} else if (key == "hmac_secret") {
+		// Any bytes will do as an HMAC key, but a short one is guessable offline from one
+		// signed request.
+		if (!value.is_string() || value.get<std::string>().size() < kMinHmacSecretBytes)
+			problems->push_back({name, "must be a string of at least " + std::to_string(kMinHmacSecretBytes) +
+			                               " characters (the key of the X-Pgwatch-Signature HMAC)"});
+		else
+			out->hmac_secret = value.get<std::string>();
 	} else if (!http::IsHttpSecretKey(key)) {
 		problems->push_back({name, "unknown secret; the webhook sink accepts " + std::string(kSecretKeys)});
 	}

@@ -24,6 +24,7 @@ struct WebhookSettings {
 	std::string username; // Basic authentication with secrets.password
 	std::string password;
 	std::string bearer_token; // secrets.bearer_token: Authorization: Bearer …
+	std::string hmac_secret;  // secrets.hmac_secret: sign each request (X-Pgwatch-Signature)
 	http::ClientOptions http; // the shared HTTP keys (timeout_ms, headers, TLS, proxy, compression)
 };
 

@@ -13,6 +13,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <ctime>
+#include <fstream>
+
 namespace pgwatch_rpc::sinks {
 namespace {
 
@@ -164,6 +169,46 @@ TEST(WebhookSink, NdjsonPutWithABearerTokenAndGzip) {
 	EXPECT_EQ(request.Header("Content-Encoding"), "gzip");
 	EXPECT_EQ(request.Header("Authorization"), "Bearer tok");
 	EXPECT_EQ(NdjsonDocuments(http_test::Gunzip(request.body)), Documents(batch.records));
+}
+
+// OpensslHmac: the hex HMAC-SHA256 of message under key, computed by the openssl command (an
+// implementation the sink does not share).
+std::string OpensslHmac(const std::string &key, const std::string &message) {
+	std::string path = "/tmp/webhook_hmac_" + std::to_string(getpid());
+	std::ofstream(path, std::ios::binary) << message;
+	std::string command = "openssl dgst -sha256 -hmac '" + key + "' < " + path;
+	FILE *pipe = popen(command.c_str(), "r");
+	std::string output;
+	char buf[256];
+	while (pipe != nullptr && std::fgets(buf, sizeof buf, pipe) != nullptr)
+		output += buf;
+	if (pipe != nullptr)
+		pclose(pipe);
+	std::remove(path.c_str());
+	size_t at = output.rfind("= ");
+	return at == std::string::npos ? "openssl failed: " + output : output.substr(at + 2, 64);
+}
+
+TEST(WebhookSink, SignsEachRequestWithTheHmacSecret) {
+	HttpTestServer server;
+	const std::string secret = "a-webhook-signing-secret";
+	std::unique_ptr<sink::Sink> sink = Webhook({{"url", server.Url("/")}}, {{"hmac_secret", secret}});
+	sink::Batch batch = Samples(3, 7);
+	int64_t before = std::time(nullptr);
+	ASSERT_EQ(sink->Deliver(batch).status, sink::Outcome::Status::kDelivered);
+	const http_test::CapturedRequest request = server.Requests().at(0);
+	std::string timestamp = request.Header("X-Pgwatch-Timestamp");
+	ASSERT_FALSE(timestamp.empty());
+	EXPECT_GE(std::stoll(timestamp), before);
+	EXPECT_LE(std::stoll(timestamp), std::time(nullptr));
+	EXPECT_EQ(request.Header("X-Pgwatch-Signature"),
+	          "sha256=" + OpensslHmac(secret, timestamp + "." + request.body));
+	EXPECT_EQ(request.Header("X-Pgwatch-Batch"), request.Header("Idempotency-Key"));
+
+	std::vector<sink::ConfigProblem> problems = Validate({{"url", "https://h/"}}, {{"hmac_secret", "short"}});
+	EXPECT_NE(ProblemFor(problems, "secrets.hmac_secret").find("at least 16"), std::string::npos);
+	EXPECT_EQ(ProblemFor(problems, "secrets.hmac_secret").find("short"), std::string::npos)
+	    << "a secret is not echoed";
 }
 
 TEST(WebhookSink, RetriesHonourRetryAfterAndRepeatTheSameRequest) {
