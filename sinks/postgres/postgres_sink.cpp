@@ -151,7 +151,7 @@ private:
 };
 
 sink::Outcome PostgresSink::Failure(const PgStatus &st, const char *doing) {
-	PgErrorClass cls = ClassifySqlState(st.sqlstate);
+	PgErrorClass cls = ClassifySqlState(st.sqlstate, st.constraint);
 	if (cls == PgErrorClass::kTransient || !conn_.Usable()) {
 		conn_.Close();
 		ready_ = false;
@@ -275,7 +275,7 @@ PgStatus PostgresSink::CopyEnvelopes(const std::string &metric, const std::vecto
 	st = CopyRows(metric, envelopes);
 	if (st.ok)
 		return conn_.Exec("RELEASE SAVEPOINT metric_copy");
-	PgErrorClass cls = ClassifySqlState(st.sqlstate);
+	PgErrorClass cls = ClassifySqlState(st.sqlstate, st.constraint);
 	if (cls == PgErrorClass::kNoPartition)
 		*no_partition = true;
 	if (cls != PgErrorClass::kBadData)
@@ -296,7 +296,7 @@ PgStatus PostgresSink::CopyEnvelopes(const std::string &metric, const std::vecto
 				return st;
 			continue;
 		}
-		cls = ClassifySqlState(st.sqlstate);
+		cls = ClassifySqlState(st.sqlstate, st.constraint);
 		if (cls == PgErrorClass::kNoPartition)
 			*no_partition = true;
 		if (cls != PgErrorClass::kBadData)

@@ -231,15 +231,17 @@ public:
 			cluster_.Stop();
 	}
 
-	// RefuseMetric creates the metric's table before the sink does, as a DBA might, but with
-	// a dbname narrower than the sources' names (prod-db-N): PostgreSQL refuses every row with
-	// 22001, a data error the sink dead-letters. (A CHECK constraint would not do: its 23514
-	// is also "no partition for the row", which the sink retries.)
+	// RefuseMetric creates the metric's table before the sink does, as a DBA might, with a
+	// CHECK constraint no source name passes: PostgreSQL refuses every row with 23514 naming
+	// the constraint, which the sink dead-letters (a 23514 naming none is a missing partition,
+	// which it retries).
 	bool RefuseMetric(const std::string &metric) override {
 		const std::string table = "public.\"" + metric + "\"";
-		std::string sql = "CREATE TABLE " + table +
-		                  " (time timestamptz NOT NULL DEFAULT now(), dbname varchar(4) "
-		                  "NOT NULL, data jsonb NOT NULL, tag_data jsonb) PARTITION BY RANGE (time);";
+		std::string sql =
+		    "CREATE TABLE " + table +
+		    " (time timestamptz NOT NULL DEFAULT now(), dbname text NOT NULL, data jsonb NOT NULL,"
+		    " tag_data jsonb, CONSTRAINT only_known_sources CHECK (dbname = 'known'))"
+		    " PARTITION BY RANGE (time);";
 		sql += " COMMENT ON TABLE " + table + " IS 'pgwatch-generated-metric-lvl';";
 		sql += " ALTER TABLE " + table + " OWNER TO " + kRole;
 		cluster_.Admin(sql);

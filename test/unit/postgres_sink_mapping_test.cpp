@@ -225,6 +225,8 @@ TEST(PostgresSinkErrors, Classes) {
 	EXPECT_EQ(sinks::ClassifySqlState("57P01"), sinks::PgErrorClass::kTransient);
 	EXPECT_EQ(sinks::ClassifySqlState("55P03"), sinks::PgErrorClass::kTransient);
 	EXPECT_EQ(sinks::ClassifySqlState("23514"), sinks::PgErrorClass::kNoPartition);
+	EXPECT_EQ(sinks::ClassifySqlState("23514", "wal_check"), sinks::PgErrorClass::kBadData)
+	    << "a CHECK constraint refuses the rows; it is not a missing partition";
 	EXPECT_EQ(sinks::ClassifySqlState("22P02"), sinks::PgErrorClass::kBadData);
 	EXPECT_EQ(sinks::ClassifySqlState("42501"), sinks::PgErrorClass::kOther);
 }

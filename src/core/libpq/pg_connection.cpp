@@ -148,7 +148,9 @@ PgStatus PgConnection::ResultStatus(pg_result *res, std::vector<std::string> *ro
 	st.ok = false;
 	const char *state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
 	const char *primary = res != nullptr ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+	const char *constraint = res != nullptr ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : nullptr;
 	st.sqlstate = state != nullptr ? state : "";
+	st.constraint = constraint != nullptr ? constraint : "";
 	st.message = primary != nullptr ? primary : (conn_ != nullptr ? PQerrorMessage(conn_) : "no connection");
 	while (!st.message.empty() && (st.message.back() == '\n' || st.message.back() == ' '))
 		st.message.pop_back();

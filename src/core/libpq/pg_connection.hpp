@@ -17,7 +17,8 @@ namespace pgwatch_rpc::libpq {
 
 struct PgStatus {
 	bool ok = true;
-	std::string sqlstate; // empty when libpq gave none (e.g. the connection broke)
+	std::string sqlstate;   // empty when libpq gave none (e.g. the connection broke)
+	std::string constraint; // the constraint the error names, if any (PG_DIAG_CONSTRAINT_NAME)
 	std::string message;
 };
 
