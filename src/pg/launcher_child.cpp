@@ -195,16 +195,25 @@ char *ChildConninfo(const char *role) {
 
 void ChildSpawn(ChildSupervisor *supervisor, char *const argv[], const char *password, int64 now) {
 	char *password_entry = psprintf("PGPASSWORD=%s", password);
-	char *envp[12];
-	int n = 0;
 	// The AWS credentials variables: the SigV4 sinks' fallback when their secrets hold none.
+	// The proxy variables libcurl reads for an HTTP sink without a proxy key (HTTP_PROXY in
+	// capitals is left out, as libcurl ignores it: a CGI request header could set it).
 	const char *inherited[] = {"PATH",
 	                           "LANG",
 	                           "LC_ALL",
 	                           "LD_LIBRARY_PATH",
 	                           "AWS_ACCESS_KEY_ID",
 	                           "AWS_SECRET_ACCESS_KEY",
-	                           "AWS_SESSION_TOKEN"};
+	                           "AWS_SESSION_TOKEN",
+	                           "http_proxy",
+	                           "https_proxy",
+	                           "HTTPS_PROXY",
+	                           "all_proxy",
+	                           "ALL_PROXY",
+	                           "no_proxy",
+	                           "NO_PROXY"};
+	char *envp[lengthof(inherited) + 4]; // + a default PATH, PGPASSWORD, PGAPPNAME, NULL
+	int n = 0;
 	for (const char *name : inherited)
 		if (char *entry = EnvironmentEntry(name))
 			envp[n++] = entry;
