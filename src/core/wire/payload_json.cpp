@@ -52,7 +52,8 @@ bool IsValueKind(const WireField &f) {
 // the scanner, and the renderer stops reading that message rather than overrun it.
 class Renderer {
 public:
-	Renderer(std::string *out, int max_depth) : out_(out), scratch_(static_cast<size_t>(max_depth) + 1) {}
+	Renderer(std::string *out, int max_depth, const RenderOptions &options)
+	    : out_(out), options_(options), scratch_(static_cast<size_t>(max_depth) + 1) {}
 
 	void Struct(const uint8_t *p, const uint8_t *end, int depth) {
 		Object(p, end, kStructFields, depth, [this, depth](const EntryRef &e) { EntryValue(e, depth); });
@@ -100,7 +101,8 @@ private:
 	}
 
 	// Object renders a map (Struct.fields or CustomTags): entries are the fields numbered
-	// entry_field; keys keep their last entry (proto map semantics), in wire order.
+	// entry_field; keys keep their last entry (proto map semantics), in wire order or, with
+	// options_.sorted_keys, in key order.
 	template <typename ValueFn>
 	void Object(const uint8_t *p, const uint8_t *end, uint32_t entry_field, int depth, ValueFn value_fn) {
 		std::vector<EntryRef> &entries = scratch_[depth].entries;
@@ -127,9 +129,11 @@ private:
 				if (sorted[i]->key == sorted[i + 1]->key)
 					sorted[i]->superseded = true;
 		}
+		bool in_key_order = options_.sorted_keys && entries.size() > 1;
 		out_->push_back('{');
 		bool first = true;
-		for (const EntryRef &e : entries) {
+		for (size_t i = 0; i < entries.size(); i++) {
+			const EntryRef &e = in_key_order ? *sorted[i] : entries[i];
 			if (e.superseded)
 				continue;
 			if (!first)
@@ -201,7 +205,7 @@ private:
 			out_->append("null");
 			return;
 		case kValueNumber:
-			AppendJsonNumber(LoadDouble(last.data), out_);
+			options_.append_number(LoadDouble(last.data), out_);
 			return;
 		case kValueString:
 			AppendJsonString(View(last.data, last.size), out_);
@@ -249,6 +253,7 @@ private:
 	};
 
 	std::string *out_;
+	const RenderOptions &options_;
 	std::vector<Scratch> scratch_; // one per depth, reused across siblings
 };
 
@@ -279,7 +284,7 @@ bool ParsePayloadKind(std::string_view text, PayloadKind *kind) {
 }
 
 ScanResult PayloadToJson(PayloadKind kind, const uint8_t *data, size_t size, const Limits &limits,
-                         std::string *out) {
+                         std::string *out, const RenderOptions &options) {
 	const uint8_t *end = data + size;
 	ScanResult result;
 	switch (kind) {
@@ -289,7 +294,19 @@ ScanResult PayloadToJson(PayloadKind kind, const uint8_t *data, size_t size, con
 		if (!result.ok())
 			return result;
 		out->reserve(out->size() + size + size / 2 + 64);
-		Renderer render(out, EffectiveDepth(limits));
+		Renderer render(out, EffectiveDepth(limits), options);
+		if (options.jsonfile_names) {
+			out->append("{\"custom_tags\":");
+			render.Tags(data, end);
+			out->append(",\"data\":");
+			render.Rows(data, end);
+			out->append(",\"dbname\":");
+			AppendJsonString(summary.dbname, out);
+			out->append(",\"metric\":");
+			AppendJsonString(summary.metric, out);
+			out->push_back('}');
+			return result;
+		}
 		out->append("{\"DBName\":");
 		AppendJsonString(summary.dbname, out);
 		out->append(",\"MetricName\":");
@@ -320,7 +337,7 @@ ScanResult PayloadToJson(PayloadKind kind, const uint8_t *data, size_t size, con
 		if (!result.ok())
 			return result;
 		out->reserve(out->size() + size + size / 2 + 16);
-		Renderer render(out, EffectiveDepth(limits));
+		Renderer render(out, EffectiveDepth(limits), options);
 		render.Struct(data, end, 1);
 		return result;
 	}
