@@ -81,6 +81,27 @@ std::string_view FormatExtension(FileFormat format) {
 	return format == FileFormat::kCsv ? "csv" : "jsonl";
 }
 
+std::string_view FormatName(FileFormat format) {
+	switch (format) {
+	case FileFormat::kCsv:
+		return "csv";
+	case FileFormat::kPgwatchEnvelope:
+		return "pgwatch-envelope";
+	case FileFormat::kJsonLines:
+		break;
+	}
+	return "jsonl";
+}
+
+bool ParseFormatName(std::string_view name, FileFormat *format) {
+	for (FileFormat known : {FileFormat::kJsonLines, FileFormat::kCsv, FileFormat::kPgwatchEnvelope})
+		if (name == FormatName(known)) {
+			*format = known;
+			return true;
+		}
+	return false;
+}
+
 bool ExpandFileName(std::string_view pattern, std::string_view sink_name, FileFormat format, int64_t unix_s,
                     std::string *out, std::string *problem) {
 	time_t t = static_cast<time_t>(unix_s);
@@ -151,12 +172,12 @@ void ParseFileSettings(const nlohmann::json &config, const nlohmann::json &secre
 			has_path = true;
 			ReadPath(value, &out->path, problems);
 		} else if (key == "format") {
-			std::string format = value.is_string() ? value.get<std::string>() : "";
-			if (format == "jsonl" || format == "csv")
-				out->format = format == "csv" ? FileFormat::kCsv : FileFormat::kJsonLines;
-			else
+			if (!value.is_string() || !ParseFormatName(value.get<std::string>(), &out->format))
 				problems->push_back(
-				    {key, "must be \"jsonl\" (one JSON document per row) or \"csv\", not " + value.dump()});
+				    {key, "must be \"jsonl\" (one JSON document per row), \"pgwatch-envelope\" "
+				          "(one line per envelope, as pgwatch's jsonfile sink writes) or "
+				          "\"csv\", not " +
+				              value.dump()});
 		} else if (key == "file_name") {
 			std::string name, problem;
 			// A sample expansion checks the pattern; "sink" stands for any valid sink name.

@@ -14,7 +14,9 @@
 
 namespace pgwatch_rpc::sinks {
 
-enum class FileFormat { kJsonLines, kCsv };
+// kJsonLines: a row document per line; kPgwatchEnvelope: an envelope per line, as pgwatch's
+// jsonfile sink writes (core/json/envelope_line.hpp); kCsv: a row per line.
+enum class FileFormat { kJsonLines, kCsv, kPgwatchEnvelope };
 
 // FileSettings: the sink's keys with their defaults. Zero turns a limit off.
 struct FileSettings {
@@ -29,6 +31,11 @@ struct FileSettings {
 
 // FormatExtension: "jsonl" or "csv", what {ext} expands to.
 std::string_view FormatExtension(FileFormat format);
+
+// FormatName: the format key's value ("jsonl", "csv", "pgwatch-envelope"); ParseFormatName
+// reads it back, false for anything else.
+std::string_view FormatName(FileFormat format);
+bool ParseFormatName(std::string_view name, FileFormat *format);
 
 // ExpandFileName expands a file_name pattern for a file opened at unix_s (UTC): {sink} is the
 // sink's name, {ext} the format's extension, %Y %m %d %H %M %S %j the strftime fields and %%
@@ -46,7 +53,8 @@ class FileKind : public sink::SinkKind {
 public:
 	std::string_view Name() const override { return "file"; }
 	std::string_view Summary() const override {
-		return "JSON Lines or CSV files in a local directory, rotated by size and time, written durably";
+		return "JSON Lines (row documents or pgwatch's jsonfile envelopes) or CSV files in a local "
+		       "directory, rotated by size and time, written durably";
 	}
 	std::vector<sink::ConfigProblem> Validate(const nlohmann::json &config,
 	                                          const nlohmann::json &secrets) const override;

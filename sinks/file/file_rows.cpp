@@ -1,6 +1,7 @@
 // Row lines of the file sink (see file_rows.hpp).
 #include "sinks/file/file_rows.hpp"
 
+#include "core/json/envelope_line.hpp"
 #include "core/json/value_text.hpp"
 
 namespace pgwatch_rpc::sinks {
@@ -27,6 +28,8 @@ RowWriter::RowWriter(FileFormat format)
 wire::ScanResult RowWriter::AppendRecord(const sink::Record &record, std::string *out) {
 	if (format_ == FileFormat::kJsonLines)
 		return documents_.AppendRecord(record, out);
+	if (format_ == FileFormat::kPgwatchEnvelope)
+		return json::AppendEnvelopeLine(record, out);
 	wire::ScanResult result = rows_.Open(record);
 	if (!result.ok())
 		return result;

@@ -1,8 +1,10 @@
 // The lines the file sink writes per measurement row (SINKS.md §14.2):
 //   jsonl  the shared row document (core/json/document.hpp) plus "row_id";
+//   pgwatch-envelope  a line per envelope instead, pgwatch's jsonfile shape
+//          (core/json/envelope_line.hpp), without row ids: pgwatch's readers know none;
 //   csv    RFC 4180, header time,epoch_ns,dbname,metric,tags,data,row_id with tags and data as
 //          JSON text, "\n" line ends.
-// Both carry the row id (core/json/row_id.hpp), so a reader can drop duplicates should a
+// jsonl and csv carry the row id (core/json/row_id.hpp), so a reader can drop duplicates should a
 // file ever hold a row twice.
 #pragma once
 #include "core/core_only.hpp"

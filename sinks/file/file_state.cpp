@@ -47,10 +47,9 @@ bool ReadActive(const json &line, ActiveFile *out) {
 	    !line.contains("opened_at") || !line["opened_at"].is_number_integer())
 		return false;
 	const json &format = line["format"];
-	if (format != "jsonl" && format != "csv")
+	if (!format.is_string() || !ParseFormatName(format.get<std::string>(), &out->format))
 		return false;
 	out->name = line["active"].get<std::string>();
-	out->format = format == "csv" ? FileFormat::kCsv : FileFormat::kJsonLines;
 	out->opened_at_s = line["opened_at"].get<int64_t>();
 	return true;
 }
@@ -104,7 +103,7 @@ std::string StateLogText(const FileState &state) {
 	if (state.active) {
 		const ActiveFile &a = *state.active;
 		json line = {{"active", a.name},
-		             {"format", std::string(FormatExtension(a.format))},
+		             {"format", std::string(FormatName(a.format))},
 		             {"opened_at", a.opened_at_s},
 		             {"size", a.size},
 		             {"batch", RangesJson(a.last_batch)}};

@@ -1,9 +1,12 @@
 // The file sink (sinks/file): its config keys, file names, the JSON Lines and CSV it writes
-// (CSV read back with Python's csv module, an independent reader), rotation by size and at
+// (CSV read back with Python's csv module, an independent reader; pgwatch-envelope lines
+// compared with libprotobuf's JSON of each envelope), rotation by size and at
 // interval boundaries, retention, and recovery after crashes at every point between the
 // write and the cursor move: bytes of an unacknowledged batch, a torn state line, records
 // delivered again. Its shared behaviour is in conformance_test.cpp.
 #include "conformance_kit.hpp"
+#include "envelope_line_oracle.hpp"
+#include "sink_test_records.hpp"
 
 #include "core/json/document.hpp"
 #include "sender/sample_records.hpp"
@@ -17,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -130,7 +134,8 @@ TEST(FileKind, EveryBadKeyIsNamedWithTheFix) {
 	                                                      {"max_age", "soon"},
 	                                                      {"max_files", -1},
 	                                                      {"compress", true}});
-	EXPECT_NE(ProblemFor(problems, "format").find("\"jsonl\""), std::string::npos);
+	for (const char *format : {"\"jsonl\"", "\"pgwatch-envelope\"", "\"csv\""})
+		EXPECT_NE(ProblemFor(problems, "format").find(format), std::string::npos) << format;
 	EXPECT_NE(ProblemFor(problems, "rotate_size").find("at least 4kB"), std::string::npos);
 	EXPECT_NE(ProblemFor(problems, "rotate_interval").find("at least 60"), std::string::npos);
 	EXPECT_NE(ProblemFor(problems, "max_age").find("\"7d\""), std::string::npos);
@@ -141,6 +146,18 @@ TEST(FileKind, EveryBadKeyIsNamedWithTheFix) {
 	    std::string::npos);
 	for (const char *pattern : {"a/b.{ext}", ".hidden", "%Y%q", "{sinks}.csv", "{sink", ""})
 		EXPECT_NE(ProblemFor(Validate({{"path", "/d"}, {"file_name", pattern}}), "file_name"), "") << pattern;
+}
+
+TEST(FileKind, TakesEachFormatByName) {
+	for (const char *name : {"jsonl", "csv", "pgwatch-envelope"}) {
+		FileSettings settings;
+		std::vector<sink::ConfigProblem> problems;
+		ParseFileSettings({{"path", "/d"}, {"format", name}}, json::object(), &settings, &problems);
+		EXPECT_TRUE(problems.empty()) << name;
+		EXPECT_EQ(FormatName(settings.format), name);
+	}
+	EXPECT_NE(ProblemFor(Validate({{"path", "/d"}, {"format", "pgwatch"}}), "format"), "");
+	EXPECT_NE(ProblemFor(Validate({{"path", "/d"}, {"format", 1}}), "format"), "");
 }
 
 TEST(FileKind, FileNamesExpandInUtc) {
@@ -171,6 +188,81 @@ TEST(FileSink, WritesTheSharedDocumentsWithRowIdsAndItsState) {
 	ASSERT_EQ(state.active->last_batch.size(), 1u);
 	EXPECT_EQ(state.active->last_batch[0].first, 1);
 	EXPECT_EQ(state.active->last_batch[0].last, 6);
+}
+
+TEST(FileSink, PgwatchEnvelopeWritesOneLineOfPgwatchsJsonfileShapePerEnvelope) {
+	Fixture f(FileFormat::kPgwatchEnvelope);
+	std::vector<sink::Record> records = Samples(6, 1);
+	records.push_back(sink_test::RecordOf(sink_test::Canonical(), 7));
+	sink::Outcome outcome = f.Sink()->Deliver(BatchOf(records));
+	ASSERT_EQ(outcome.status, sink::Outcome::Status::kDelivered) << outcome.error;
+	EXPECT_TRUE(outcome.rejected.empty());
+	ASSERT_EQ(DataFiles(f.settings.path), std::vector<std::string>{"pg-20261123T105930Z.jsonl"});
+	std::string text = Slurp(f.Path("pg-20261123T105930Z.jsonl"));
+	std::vector<json> lines = sink_test::ParsedLines(text);
+	ASSERT_EQ(lines.size(), records.size());
+	for (size_t i = 0; i < records.size(); i++) {
+		std::vector<std::string> keys;
+		for (auto it = lines[i].begin(); it != lines[i].end(); ++it)
+			keys.push_back(it.key());
+		EXPECT_EQ(keys, (std::vector<std::string>{"custom_tags", "data", "dbname", "metric"})) << i;
+		EXPECT_EQ(lines[i], sink_test::ExpectedEnvelopeLine(records[i])) << i;
+	}
+	// Byte for byte what pgwatch's jsonfile sink (Go's encoding/json, keys sorted, epoch_ns an
+	// integer) writes for SINKS.md's canonical envelope.
+	EXPECT_EQ(text.substr(text.rfind('\n', text.size() - 2) + 1),
+	          "{\"custom_tags\":{\"env\":\"prod\"},\"data\":[{\"epoch_ns\":1795462940000000000,"
+	          "\"in_recovery_int\":0,\"tag_sys_id\":\"7\",\"xlog_location_b\":100}],\"dbname\":\"db1\","
+	          "\"metric\":\"wal\"}\n");
+	size_t valid = 0;
+	FileState state = ParseStateLog(Slurp(f.Path(".pg.state")), &valid);
+	ASSERT_TRUE(state.active);
+	EXPECT_EQ(state.active->format, FileFormat::kPgwatchEnvelope);
+}
+
+TEST(FileSink, PgwatchEnvelopeLinesStayOneValidDocumentWhateverThePayloadHolds) {
+	Fixture f(FileFormat::kPgwatchEnvelope);
+	MeasurementEnvelope env;
+	env.set_dbname("db\"1\n{}");
+	env.set_metricname("wal\\");
+	(*env.mutable_customtags())["k\"ey\n"] = "v\r\n\"},{\u2028\x01</script>";
+	auto &fields = *env.add_data()->mutable_fields();
+	fields["epoch_ns"].set_number_value(1795462940000000000.0);
+	fields["text"].set_string_value("line1\nline2\t\"q\"\\\x1f\xc3\xa9\xf0\x9f\x90\x98");
+	fields["nan"].set_number_value(std::nan(""));
+	auto &nested = *fields["nested"].mutable_struct_value()->mutable_fields();
+	nested["list"].mutable_list_value()->add_values()->set_string_value("]\"}\n");
+	nested["list"].mutable_list_value()->add_values()->set_bool_value(true);
+	nested["\"}"].set_null_value(google::protobuf::NULL_VALUE);
+	sink::Record record = sink_test::RecordOf(env, 1);
+	ASSERT_EQ(f.Sink()->Deliver(BatchOf({record})).status, sink::Outcome::Status::kDelivered);
+
+	std::string text = Slurp(f.Path("pg-20261123T105930Z.jsonl"));
+	EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+	std::vector<json> lines = sink_test::ParsedLines(text);
+	ASSERT_EQ(lines.size(), 1u);
+	// NaN, which JSON cannot hold, is null (libprotobuf writes the string "NaN").
+	EXPECT_TRUE(lines[0]["data"][0].at("nan").is_null());
+	json expected = sink_test::ExpectedEnvelopeLine(record);
+	expected["data"][0]["nan"] = nullptr;
+	EXPECT_EQ(lines[0], expected);
+}
+
+TEST(FileSink, PgwatchEnvelopeRejectsRecordsItCannotDecodeAndWritesTheOthers) {
+	Fixture f(FileFormat::kPgwatchEnvelope);
+	std::vector<sink::Record> records = Samples(3, 1);
+	records[1].payload = "\xff\xff";
+	records[2].kind = sink::RecordKind::kSync;
+	sink::Outcome outcome = f.Sink()->Deliver(BatchOf(records));
+	ASSERT_EQ(outcome.status, sink::Outcome::Status::kDelivered) << outcome.error;
+	ASSERT_EQ(outcome.rejected.size(), 2u);
+	EXPECT_EQ(outcome.rejected[0].record_index, 1u);
+	EXPECT_NE(outcome.rejected[0].reason, "");
+	EXPECT_EQ(outcome.rejected[1].record_index, 2u);
+	EXPECT_NE(outcome.rejected[1].reason.find("not a measurement"), std::string::npos);
+	std::vector<json> lines = sink_test::ParsedLines(Slurp(f.Path("pg-20261123T105930Z.jsonl")));
+	ASSERT_EQ(lines.size(), 1u);
+	EXPECT_EQ(lines[0], sink_test::ExpectedEnvelopeLine(records[0]));
 }
 
 TEST(FileSink, CsvRoundTripsThroughPythonsCsvReader) {
@@ -321,6 +413,21 @@ TEST(FileSink, AChangedFormatStartsANewFile) {
 	EXPECT_EQ(DataFiles(f.settings.path),
 	          (std::vector<std::string>{"pg-20261123T105930Z.jsonl", "pg-20261123T105940Z.csv"}));
 	EXPECT_EQ(Slurp(f.Path("pg-20261123T105940Z.csv")).rfind("time,", 0), 0u);
+}
+
+TEST(FileSink, SwitchingToPgwatchEnvelopeStartsANewFileThatARestartKeeps) {
+	Fixture f;
+	ASSERT_EQ(f.Sink()->Deliver(BatchOf(Samples(1, 1))).status, sink::Outcome::Status::kDelivered);
+	f.settings.format = FileFormat::kPgwatchEnvelope;
+	f.now += 10;
+	ASSERT_EQ(f.Sink()->Deliver(BatchOf(Samples(1, 2))).status, sink::Outcome::Status::kDelivered);
+	f.now += 10; // a restart in the same format appends to the same file
+	ASSERT_EQ(f.Sink()->Deliver(BatchOf(Samples(1, 3))).status, sink::Outcome::Status::kDelivered);
+	EXPECT_EQ(DataFiles(f.settings.path),
+	          (std::vector<std::string>{"pg-20261123T105930Z.jsonl", "pg-20261123T105940Z.jsonl"}));
+	std::vector<json> lines = sink_test::ParsedLines(Slurp(f.Path("pg-20261123T105940Z.jsonl")));
+	ASSERT_EQ(lines.size(), 2u);
+	EXPECT_EQ(lines[1], sink_test::ExpectedEnvelopeLine(Samples(1, 3)[0]));
 }
 
 TEST(FileSink, NamesThatExistGetASuffix) {
