@@ -76,11 +76,16 @@ void ReadConfigKey(const std::string &key, const nlohmann::json &value, WebhookS
 			problems->push_back({key, "must be \"POST\" or \"PUT\", not " + value.dump()});
 	} else if (key == "format") {
 		std::string format = value.is_string() ? value.get<std::string>() : "";
-		if (format == "json" || format == "ndjson")
-			out->format = format == "json" ? WebhookFormat::kJsonArray : WebhookFormat::kNdjson;
+		if (format == "json")
+			out->format = WebhookFormat::kJsonArray;
+		else if (format == "ndjson")
+			out->format = WebhookFormat::kNdjson;
+		else if (format == "pgwatch-envelope")
+			out->format = WebhookFormat::kPgwatchEnvelope;
 		else
-			problems->push_back({key, "must be \"json\" (a JSON array of row documents) or \"ndjson\" (one "
-			                          "document per line), not " +
+			problems->push_back({key, "must be \"json\" (a JSON array of row documents), \"ndjson\" (one "
+			                          "document per line) or \"pgwatch-envelope\" (one line per envelope, as "
+			                          "pgwatch's jsonfile sink writes), not " +
 			                              value.dump()});
 	} else if (key == "username") {
 		if (value.is_string() && !value.get<std::string>().empty() &&

@@ -14,7 +14,9 @@
 
 namespace pgwatch_rpc::sinks {
 
-enum class WebhookFormat { kJsonArray, kNdjson };
+// kPgwatchEnvelope: NDJSON of envelope lines, as pgwatch's jsonfile sink writes them
+// (core/json/envelope_line.hpp), instead of row documents.
+enum class WebhookFormat { kJsonArray, kNdjson, kPgwatchEnvelope };
 
 struct WebhookSettings {
 	std::string url; // config.url, or secrets.url when the URL itself is a credential
@@ -37,7 +39,8 @@ class WebhookKind : public sink::SinkKind {
 public:
 	std::string_view Name() const override { return "webhook"; }
 	std::string_view Summary() const override {
-		return "batches of JSON row documents sent to any HTTP endpoint (JSON array or NDJSON)";
+		return "batches of JSON row documents (JSON array or NDJSON) or of pgwatch's jsonfile envelope lines "
+		       "sent to any HTTP endpoint";
 	}
 	std::vector<sink::ConfigProblem> Validate(const nlohmann::json &config,
 	                                          const nlohmann::json &secrets) const override;

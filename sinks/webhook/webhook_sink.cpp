@@ -17,6 +17,7 @@
 #include "core/http/redact.hpp"
 #include "core/http/response_class.hpp"
 #include "core/json/document.hpp"
+#include "core/json/envelope_line.hpp"
 #include "core/sink/registry.hpp"
 #include "sinks/webhook/webhook_kind.hpp"
 
@@ -72,7 +73,9 @@ public:
 		documents_of_.assign(batch.records.size(), std::string());
 		std::vector<size_t> to_send;
 		for (size_t i = 0; i < batch.records.size(); i++) {
-			wire::ScanResult result = documents_.AppendRecord(batch.records[i], &documents_of_[i]);
+			wire::ScanResult result = settings_.format == WebhookFormat::kPgwatchEnvelope
+			                              ? json::AppendEnvelopeLine(batch.records[i], &documents_of_[i])
+			                              : documents_.AppendRecord(batch.records[i], &documents_of_[i]);
 			if (!result.ok())
 				outcome.rejected.push_back({i, result.message});
 			else if (!documents_of_[i].empty())
@@ -121,9 +124,9 @@ bool WebhookSink::Send(const sink::Batch &batch, const std::vector<size_t> &indi
 	request.method = settings_.method;
 	request.url = settings_.url;
 	request.body = body;
-	request.headers.emplace_back("Content-Type", settings_.format == WebhookFormat::kNdjson
-	                                                 ? "application/x-ndjson"
-	                                                 : "application/json");
+	request.headers.emplace_back("Content-Type", settings_.format == WebhookFormat::kJsonArray
+	                                                 ? "application/json"
+	                                                 : "application/x-ndjson");
 	request.headers.emplace_back("Idempotency-Key", key);
 	request.headers.emplace_back("X-Pgwatch-Batch", key);
 	if (!settings_.hmac_secret.empty()) {

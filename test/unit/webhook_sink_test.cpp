@@ -3,6 +3,7 @@
 // with Retry-After and the same key, a 400 split down to the refused record, a 401 that is
 // retried rather than dead-lettered, and credentials echoed by a target kept out of errors.
 // Its shared behaviour is in conformance_test.cpp.
+#include "envelope_line_oracle.hpp"
 #include "http_test_server.hpp"
 
 #include "core/delivery/sink_context.hpp"
@@ -110,6 +111,7 @@ TEST(WebhookKind, EveryBadKeyIsNamedWithTheFix) {
 	                                                     {{"token", "x"}});
 	EXPECT_NE(ProblemFor(problems, "method").find("\"POST\" or \"PUT\""), std::string::npos);
 	EXPECT_NE(ProblemFor(problems, "format").find("\"ndjson\""), std::string::npos);
+	EXPECT_NE(ProblemFor(problems, "format").find("\"pgwatch-envelope\""), std::string::npos);
 	EXPECT_NE(ProblemFor(problems, "timeout").find("timeout_ms"), std::string::npos);
 	EXPECT_NE(ProblemFor(problems, "username").find("':'"), std::string::npos);
 	EXPECT_NE(ProblemFor(problems, "hmac").find("unknown key"), std::string::npos);
@@ -169,6 +171,27 @@ TEST(WebhookSink, NdjsonPutWithABearerTokenAndGzip) {
 	EXPECT_EQ(request.Header("Content-Encoding"), "gzip");
 	EXPECT_EQ(request.Header("Authorization"), "Bearer tok");
 	EXPECT_EQ(NdjsonDocuments(http_test::Gunzip(request.body)), Documents(batch.records));
+}
+
+TEST(WebhookSink, PgwatchEnvelopePostsNdjsonOfPgwatchsJsonfileLines) {
+	HttpTestServer server;
+	EXPECT_EQ(Validate({{"url", "https://h/"}, {"format", "pgwatch-envelope"}}).size(), 0u);
+	std::unique_ptr<sink::Sink> sink = Webhook({{"url", server.Url("/")}, {"format", "pgwatch-envelope"}});
+	sink::Batch batch = Samples(4, 41);
+	batch.records[2].payload = "\xff\xff";
+	sink::Outcome outcome = sink->Deliver(batch);
+	ASSERT_EQ(outcome.status, sink::Outcome::Status::kDelivered) << outcome.error;
+	ASSERT_EQ(outcome.rejected.size(), 1u);
+	EXPECT_EQ(outcome.rejected[0].record_index, 2u);
+	const http_test::CapturedRequest request = server.Requests().at(0);
+	EXPECT_EQ(request.Header("Content-Type"), "application/x-ndjson");
+	std::vector<json> lines = sink_test::ParsedLines(request.body);
+	ASSERT_EQ(lines.size(), 3u);
+	size_t line = 0;
+	for (size_t i : {0u, 1u, 3u}) {
+		ASSERT_EQ(lines[line].size(), 4u);
+		EXPECT_EQ(lines[line++], sink_test::ExpectedEnvelopeLine(batch.records[i])) << i;
+	}
 }
 
 // OpensslHmac: the hex HMAC-SHA256 of message under key, computed by the openssl command (an
