@@ -17,8 +17,9 @@ public:
 	// WaitMs sleeps ms through any signal but a stop request; false once one arrived.
 	bool WaitMs(int64_t ms) override;
 
-	// StopRequested: SIGTERM or SIGINT arrived (checked by SleepMs and by this call).
-	bool StopRequested();
+	// StopRequested: SIGTERM or SIGINT arrived (checked by SleepMs and by this call). The
+	// engine and the sink's HTTP client ask it too.
+	bool StopRequested() override;
 
 private:
 	void DrainSignals();

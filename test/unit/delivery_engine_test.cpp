@@ -21,7 +21,9 @@ public:
 		mono_ms += ms;
 		wall_us += ms * 1000;
 	}
+	bool StopRequested() override { return stop_requested; }
 	int64_t mono_ms = 1000;
+	bool stop_requested = false;
 	int64_t wall_us = 1'800'000'000'000'000;
 	std::vector<int64_t> sleeps;
 };
@@ -420,6 +422,32 @@ TEST(DeliveryEngine, StoppedIsNoFailedAttempt) {
 	EXPECT_EQ(h.Engine().RunOnce(), Cycle::kDelivered) << "no backoff after a stop";
 	EXPECT_EQ(h.clock.sleeps.size(), sleeps);
 	EXPECT_EQ(h.spool.cursors[1], 2);
+}
+
+// A retry reported while the process is asked to stop (the HTTP client abandoned the request
+// in flight) is the stop's doing: with max_retries 1 and one failure behind it, the batch is
+// neither dead-lettered nor delayed, and the first failure stays the last error shown.
+TEST(DeliveryEngine, RetryDuringAStopIsNoFailedAttempt) {
+	DeliveryConfig config;
+	config.max_retries = 1;
+	Harness h(config);
+	h.spool.AddMeasurements(2);
+	h.sink.script.push_back([](const sink::Batch &) { return Retry("503 Service Unavailable"); });
+	h.sink.script.push_back([&h](const sink::Batch &) {
+		h.clock.stop_requested = true;
+		return Retry("request abandoned: the delivery process is stopping");
+	});
+	std::vector<Cycle> cycles;
+	for (int i = 0; i < 20 && cycles.size() < 2; i++) {
+		Cycle c = h.Engine().RunOnce();
+		if (c != Cycle::kBackingOff)
+			cycles.push_back(c);
+	}
+	EXPECT_EQ(cycles, (std::vector<Cycle>{Cycle::kRetryScheduled, Cycle::kStopped}));
+	EXPECT_TRUE(h.spool.dead.empty()) << "a stop is no reason to give up on a batch";
+	EXPECT_EQ(h.spool.cursors[1], 0);
+	EXPECT_EQ(h.Engine().Report().stats.retries, 1);
+	EXPECT_EQ(h.Engine().Report().stats.last_error, "503 Service Unavailable");
 }
 
 TEST(DeliveryEngine, CursorCommittedBySink) {

@@ -20,6 +20,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <random>
 
@@ -273,6 +274,36 @@ TEST(HttpClient, TimeoutIsReportedAndTheClientRecovers) {
 	EXPECT_NE(response.error.find("timeout_ms 300"), std::string::npos) << response.error;
 	EXPECT_EQ(http::Classify(response), http::Disposition::kRetry);
 
+	http::Response next = client.Send(Post(server.Url("/"), "{}"));
+	EXPECT_EQ(next.transport, http::TransportError::kNone) << next.error;
+	EXPECT_EQ(next.status, 200);
+}
+
+// A stop requested while the target sits on a request (5 s, timeout_ms 30 s) abandons it
+// before the answer: libcurl asks the stop check at least once a second. The next request,
+// with no stop requested, goes through on the same client.
+TEST(HttpClient, AStopAbandonsTheRequestInFlight) {
+	HttpTestServer server;
+	server.Script({200, {}, "late", 5000});
+	http::ClientOptions options = Direct();
+	options.timeout_ms = 30000;
+	http::HttpClient client(options);
+	auto stop_after = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+	bool stop = true;
+	int checks = 0;
+	client.SetStopCheck([&] {
+		checks++;
+		return stop && std::chrono::steady_clock::now() >= stop_after;
+	});
+	http::Response response = client.Send(Post(server.Url("/slow"), "{}"));
+	EXPECT_EQ(response.transport, http::TransportError::kStopped) << "not abandoned: " << response.status;
+	EXPECT_EQ(response.status, 0);
+	EXPECT_NE(response.error.find("abandoned: the delivery process is stopping"), std::string::npos)
+	    << response.error;
+	EXPECT_EQ(http::Classify(response), http::Disposition::kRetry);
+	EXPECT_GT(checks, 0);
+
+	stop = false;
 	http::Response next = client.Send(Post(server.Url("/"), "{}"));
 	EXPECT_EQ(next.transport, http::TransportError::kNone) << next.error;
 	EXPECT_EQ(next.status, 200);

@@ -49,6 +49,7 @@ public:
 		std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 		return true;
 	}
+	bool StopRequested() override { return waits_left < 0; }
 	int waits_left;
 	std::vector<int64_t> asked_ms;
 };

@@ -183,9 +183,11 @@ Cycle DeliveryEngine::Attempt() {
 		return Cycle::kDelivered;
 	}
 
-	if (outcome.stopped) {
+	if (outcome.stopped || clock_.StopRequested()) {
 		// Not a failed attempt: no backoff, no count toward max_retries (which would
-		// dead-letter a batch for a stop); the next delivery process sends it again.
+		// dead-letter a batch for a stop); the next delivery process sends it again. A retry
+		// that comes while a stop is requested is taken for the stop's doing too: the HTTP
+		// client abandons a request in flight when asked to stop.
 		log::Write(log::Level::kLog, "sink \"" + sink_name_ + "\": " + outcome.error);
 		return Cycle::kStopped;
 	}

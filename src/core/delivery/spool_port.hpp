@@ -66,6 +66,9 @@ public:
 	virtual int64_t WallUs() = 0;
 	// SleepMs sleeps up to ms milliseconds; it may return early (a signal arrived).
 	virtual void SleepMs(int64_t ms) = 0;
+	// StopRequested: the process is asked to stop. A retry the sink reports then is taken as
+	// the stop's doing (an abandoned request), not as a failure of the target.
+	virtual bool StopRequested() { return false; }
 };
 
 } // namespace pgwatch_rpc::delivery

@@ -31,8 +31,10 @@ int64_t NowUnixMs() {
 	return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-TransportError Categorize(CURLcode rc, bool too_large) {
+TransportError Categorize(CURLcode rc, bool too_large, bool stopped) {
 	switch (rc) {
+	case CURLE_ABORTED_BY_CALLBACK:
+		return stopped ? TransportError::kStopped : TransportError::kOther;
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
@@ -96,6 +98,8 @@ std::string DescribeTransportError(TransportError kind, CURLcode rc, const char 
 		       " bytes or has more than " + std::to_string(kMaxHeaderBytes) + " bytes of headers";
 	case TransportError::kInvalidRequest:
 		return "cannot send a request to " + where + ": " + why;
+	case TransportError::kStopped:
+		return "request to " + where + " abandoned: the delivery process is stopping";
 	default:
 		return "request to " + where + " failed: " + why;
 	}
@@ -118,6 +122,8 @@ struct HttpClient::Handle {
 	size_t max_body = 0;
 	size_t header_bytes = 0;
 	bool too_large = false;
+	StopCheck stop_requested;
+	bool stopped = false;   // the stop check abandoned the current request
 	std::string compressed; // the gzip body of the current request, reused
 
 	~Handle() {
@@ -138,6 +144,13 @@ struct HttpClient::Handle {
 			return 0;
 		}
 		return n;
+	}
+
+	// OnProgress is libcurl's transfer callback; a non-zero return abandons the transfer.
+	static int OnProgress(void *self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept {
+		auto *h = static_cast<Handle *>(self);
+		h->stopped = h->stop_requested();
+		return h->stopped ? 1 : 0;
 	}
 
 	// OnHeader receives each header line of each response, the status line included; only
@@ -218,6 +231,15 @@ HttpClient::HttpClient(ClientOptions options) : options_(std::move(options)), ha
 
 HttpClient::~HttpClient() = default;
 
+void HttpClient::SetStopCheck(StopCheck stop_requested) {
+	CURL *curl = handle_->curl;
+	handle_->stop_requested = std::move(stop_requested);
+	bool on = static_cast<bool>(handle_->stop_requested);
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on ? &Handle::OnProgress : nullptr);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, handle_.get());
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, on ? 0L : 1L);
+}
+
 Response HttpClient::Send(const Request &request) {
 	Response response;
 	Handle &h = *handle_;
@@ -226,6 +248,7 @@ Response HttpClient::Send(const Request &request) {
 	h.max_body = options_.max_response_bytes;
 	h.header_bytes = 0;
 	h.too_large = false;
+	h.stopped = false;
 	h.error[0] = '\0';
 	for (const auto &header : request.headers) {
 		// A value with CR or LF would let data from a sink smuggle in a header of its own.
@@ -300,7 +323,7 @@ Response HttpClient::Send(const Request &request) {
 	h.response = nullptr;
 
 	if (rc != CURLE_OK) {
-		response.transport = Categorize(rc, h.too_large);
+		response.transport = Categorize(rc, h.too_large, h.stopped);
 		response.error = DescribeTransportError(response.transport, rc, h.error, request.url, options_);
 		response.headers.clear();
 		response.body.clear();

@@ -7,7 +7,8 @@
 // accepted and decoded, bounded by max_response_bytes; redirects not followed (a POST must not
 // silently land elsewhere); only http:// and https:// URLs; no "Expect: 100-continue" round
 // trip; Retry-After read into milliseconds; an optional signing hook (AWS SigV4) that sees the
-// request after compression. Errors name the URL with credentials removed.
+// request after compression; an optional stop check that abandons a request in flight when
+// the process is asked to stop. Errors name the URL with credentials removed.
 #pragma once
 #include "core/core_only.hpp"
 #include "core/http/http_config.hpp"
@@ -46,6 +47,10 @@ struct OutgoingRequest {
 // and returns "", or says why it cannot sign (the request then fails as kInvalidRequest, unsent).
 using RequestSigner = std::function<std::string(const OutgoingRequest &request, HeaderList *add)>;
 
+// StopCheck: asked while a request is in flight (at least once a second, more often while
+// bytes move); true abandons the request (TransportError::kStopped). It must not throw.
+using StopCheck = std::function<bool()>;
+
 // Why a request got no HTTP response. All of them mean "nothing can be assumed delivered"
 // (SINKS.md §0.2 retries them); kConnectionLost is the one where the server may have received
 // and processed the request before the connection broke.
@@ -57,6 +62,8 @@ enum class TransportError {
 	kConnectionLost,   // the connection broke while sending or receiving
 	kResponseTooLarge, // the (decoded) body or the headers exceeded the client's bounds
 	kInvalidRequest,   // the URL or an option is not usable (malformed URL, unsupported scheme)
+	kStopped,          // abandoned because the process is stopping (SetStopCheck); the server
+	                   // may have received it
 	kOther,
 };
 
@@ -88,6 +95,11 @@ public:
 
 	// SetSigner installs the hook that authenticates every request (none by default).
 	void SetSigner(RequestSigner signer) { signer_ = std::move(signer); }
+
+	// SetStopCheck installs the check that abandons a request in flight (none by default), so
+	// a slow or silent target does not hold up a stop for up to timeout_ms. Sinks pass their
+	// Waiter's StopRequested.
+	void SetStopCheck(StopCheck stop_requested);
 
 private:
 	struct Handle;

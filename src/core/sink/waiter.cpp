@@ -14,6 +14,7 @@ public:
 			std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 		return true;
 	}
+	bool StopRequested() override { return false; }
 };
 
 } // namespace

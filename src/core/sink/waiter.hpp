@@ -1,4 +1,5 @@
-// Waiter: how a sink waits inside Sink::Deliver (between indexer acknowledgement polls, say).
+// Waiter: how a sink waits inside Sink::Deliver (between indexer acknowledgement polls, say),
+// and how it learns that its process is asked to stop.
 // A delivery process notices a stop request (SIGTERM, read from a signalfd) only while it
 // sleeps through its clock, never while Deliver runs; a sink sleeping with
 // std::this_thread::sleep_for would hold up the stop for as long as it waits, until the
@@ -19,6 +20,10 @@ public:
 	// should return Outcome::Stopped without sending more: the batch stays in the spool for
 	// the next delivery process (at-least-once).
 	virtual bool WaitMs(int64_t ms) = 0;
+	// StopRequested: whether the process was asked to stop, without waiting. The shared HTTP
+	// client asks it while a request is in flight (HttpClient::SetStopCheck), so a stop does
+	// not wait for a slow target's answer.
+	virtual bool StopRequested() = 0;
 };
 
 // PlainWaiter sleeps the whole time and never sees a stop request: for processes that end
