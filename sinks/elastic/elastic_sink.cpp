@@ -14,6 +14,7 @@
 #include "core/log/log.hpp"
 #include "core/sink/batch_progress.hpp"
 #include "core/sink/registry.hpp"
+#include "core/sink/waiter.hpp"
 #include "sinks/elastic/bulk_documents.hpp"
 #include "sinks/elastic/bulk_response.hpp"
 #include "sinks/elastic/elastic_kind.hpp"
@@ -45,9 +46,10 @@ struct Failure {
 
 class ElasticSink : public sink::Sink {
 public:
-	ElasticSink(std::string name, ElasticSettings settings)
+	ElasticSink(std::string name, ElasticSettings settings, sink::Waiter &waiter)
 	    : name_(std::move(name)), settings_(std::move(settings)), client_(settings_.http),
 	      serializer_(settings_) {
+		client_.SetStopCheck([&waiter] { return waiter.StopRequested(); });
 		for (const std::string &host : settings_.hosts)
 			bulk_urls_.push_back(host + std::string(kBulkPath) +
 			                     (settings_.pipeline.empty() ? "" : "&pipeline=" + settings_.pipeline));
@@ -286,7 +288,7 @@ std::unique_ptr<sink::Sink> CreateElasticSink(const delivery::SinkContext &conte
 		                            "AWS_SECRET_ACCESS_KEY in the environment of the PostgreSQL server, "
 		                            "which the delivery process inherits (" +
 		                            problem + ")");
-	return std::make_unique<ElasticSink>(context.sink_name, std::move(settings));
+	return std::make_unique<ElasticSink>(context.sink_name, std::move(settings), *context.waiter);
 }
 
 } // namespace pgwatch_rpc::sinks

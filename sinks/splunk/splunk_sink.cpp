@@ -55,6 +55,7 @@ public:
 		                    {"X-Splunk-Request-Channel", channel}};
 		ack_url_ = settings_.ack_url + "?channel=" + channel;
 		redactor_.Add(settings_.token);
+		client_.SetStopCheck([&waiter] { return waiter.StopRequested(); });
 	}
 
 	sink::Outcome Deliver(const sink::Batch &batch) override {

@@ -10,6 +10,7 @@
 #include "core/http/response_class.hpp"
 #include "core/json/document.hpp"
 #include "core/sink/registry.hpp"
+#include "core/sink/waiter.hpp"
 #include "sinks/template/template_kind.hpp"
 
 #include <stdexcept>
@@ -19,9 +20,11 @@ namespace {
 
 class TemplateSink : public sink::Sink {
 public:
-	explicit TemplateSink(TemplateSettings settings)
+	TemplateSink(TemplateSettings settings, sink::Waiter &waiter)
 	    : settings_(std::move(settings)), client_(settings_.http),
 	      documents_(json::DocumentOptions{"\n", "row_id"}) {
+		// A stop request abandons a request in flight instead of waiting up to timeout_ms.
+		client_.SetStopCheck([&waiter] { return waiter.StopRequested(); });
 		// Everything secret the sink sends goes into the redactor: error texts pass through it
 		// before they reach Outcome::error (logged, shown in rpc_stat_sinks).
 		redactor_.Add(settings_.api_key);
@@ -87,7 +90,7 @@ std::unique_ptr<sink::Sink> CreateTemplateSink(const delivery::SinkContext &cont
 	ParseTemplateSettings(context.config, context.secrets, &settings, &problems);
 	if (!problems.empty())
 		throw std::invalid_argument(sink::FormatProblems(problems));
-	return std::make_unique<TemplateSink>(std::move(settings));
+	return std::make_unique<TemplateSink>(std::move(settings), *context.waiter);
 }
 
 } // namespace pgwatch_rpc::sinks

@@ -19,6 +19,7 @@
 #include "core/json/document.hpp"
 #include "core/json/envelope_line.hpp"
 #include "core/sink/registry.hpp"
+#include "core/sink/waiter.hpp"
 #include "sinks/webhook/webhook_kind.hpp"
 
 #include <ctime>
@@ -45,10 +46,11 @@ bool RefusesTheBody(long status) {
 
 class WebhookSink : public sink::Sink {
 public:
-	explicit WebhookSink(WebhookSettings settings, const nlohmann::json &secrets)
+	WebhookSink(WebhookSettings settings, const nlohmann::json &secrets, sink::Waiter &waiter)
 	    : settings_(std::move(settings)), client_(settings_.http),
 	      documents_(
 	          json::DocumentOptions{settings_.format == WebhookFormat::kNdjson ? "\n" : ",", "row_id"}) {
+		client_.SetStopCheck([&waiter] { return waiter.StopRequested(); });
 		if (!settings_.password.empty())
 			authorization_ = http::BasicAuthorization(settings_.username, settings_.password);
 		else if (!settings_.bearer_token.empty())
@@ -174,7 +176,7 @@ std::unique_ptr<sink::Sink> CreateWebhookSink(const delivery::SinkContext &conte
 	ParseWebhookSettings(context.config, context.secrets, &settings, &problems);
 	if (!problems.empty())
 		throw std::invalid_argument(sink::FormatProblems(problems));
-	return std::make_unique<WebhookSink>(std::move(settings), context.secrets);
+	return std::make_unique<WebhookSink>(std::move(settings), context.secrets, *context.waiter);
 }
 
 } // namespace pgwatch_rpc::sinks

@@ -10,6 +10,8 @@ use strict;
 use warnings FATAL => 'all';
 
 use HTTP::Tiny;
+use IO::Select;
+use IO::Socket::INET;
 use JSON::PP;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -214,6 +216,34 @@ ok(sink_drained($hub, 'mute', 60), 'enabled again, with a collector that acknowl
 ok(scalar @{ fake_get($mute_port, '/_fake/events')->{events} } > 0, 'sending the batch again');
 isnt(hub_sql($cursor_sql), $mute_cursor, 'and its cursor moves');
 kill_fake($mute);
+
+# --- a stop while a webhook request waits for an answer that never comes ---------------------------
+# The target accepts the connection and reads nothing: with timeout_ms at 10 minutes the request
+# would hold the stop until the launcher kills the process; the HTTP client asks the process's
+# stop check while it waits, so rpc_sink_disable abandons the request and the process ends.
+my $silent = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 5, Proto => 'tcp')
+  or die "listen: $!";
+my $silent_port = $silent->sockport;
+hub_sql(qq{SELECT rpc_sink_add('webhook', 'silent',
+	'{"url": "http://127.0.0.1:$silent_port/hook", "proxy": "", "timeout_ms": 600000, $engine}')});
+$cursor_sql =~ s/'mute'/'silent'/;
+my $silent_cursor = hub_sql($cursor_sql);
+send_measurements($hub, $port, '--count', '5', '--sources', '1', '--seed', '94');
+my $held;
+ok(wait_until(sub { $held = $silent->accept if IO::Select->new($silent)->can_read(0.2); defined $held }, 60),
+	'the webhook sink connected to a target that never answers');
+$log_offset = -s $hub->logfile;
+hub_sql(q{SELECT rpc_sink_disable('silent')});
+$hub->wait_for_log(qr/pgwatch-rpc deliver silent \(PID \d+\) (?:exited|was terminated)/, $log_offset);
+$stop_log = slurp_file($hub->logfile, $log_offset);
+like($stop_log, qr/sink "silent": webhook: request to http:\/\/127\.0\.0\.1:$silent_port\/hook abandoned: the delivery process is stopping/,
+	'rpc_sink_disable abandoned the request in flight');
+like($stop_log, qr/pgwatch-rpc deliver silent \(PID \d+\) exited with exit code 0/, 'the delivery process stopped by itself');
+unlike($stop_log, qr/did not stop in time/, 'and was not killed after the grace period');
+unlike($stop_log, qr/sink "silent": delivery failed/, 'the stop was not counted as a failed attempt');
+is(hub_sql($cursor_sql), $silent_cursor, 'its cursor did not move');
+close $held;
+close $silent;
 
 kill_fake($es);
 kill_fake($hec);
