@@ -8,6 +8,9 @@
 #include <functional>
 #include <map>
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace pgwatch_rpc::delivery {
 namespace {
@@ -396,58 +399,43 @@ TEST(DeliveryEngine, MaxRetriesExceededDeadLettersTheBatch) {
 	EXPECT_EQ(h.Engine().Report().stats.retries, 3);
 }
 
-// A sink that stops waiting because the process is stopping (Outcome::Stopped) has not
-// failed: with max_retries 1 and one failure behind it, the batch is neither dead-lettered nor
-// delayed, and the cursor stays until the batch is delivered.
-TEST(DeliveryEngine, StoppedIsNoFailedAttempt) {
-	DeliveryConfig config;
-	config.max_retries = 1;
-	Harness h(config);
-	h.spool.AddMeasurements(2);
-	h.sink.script.push_back([](const sink::Batch &) { return Retry("503 Service Unavailable"); });
-	h.sink.script.push_back(
-	    [](const sink::Batch &) { return sink::Outcome::Stopped("stopping while waiting"); });
-	std::vector<Cycle> cycles;
-	for (int i = 0; i < 20 && cycles.size() < 2; i++) {
-		Cycle c = h.Engine().RunOnce();
-		if (c != Cycle::kBackingOff)
-			cycles.push_back(c);
+// A stop is not a failed attempt, whether the sink says so (Outcome::Stopped: it gave up
+// waiting) or reports a retry while the process is asked to stop (the HTTP client abandoned
+// the request in flight): with max_retries 1 and one failure behind it, the batch is neither
+// dead-lettered nor delayed, the first failure stays the last error shown, and the cursor
+// stays until the batch is delivered.
+TEST(DeliveryEngine, AStopIsNoFailedAttempt) {
+	const std::vector<std::pair<std::string, std::function<sink::Outcome(FakeClock &)>>> stops = {
+	    {"Outcome::Stopped", [](FakeClock &) { return sink::Outcome::Stopped("stopping while waiting"); }},
+	    {"a retry while a stop is requested", [](FakeClock &clock) {
+		     clock.stop_requested = true;
+		     return Retry("request abandoned: the delivery process is stopping");
+	     }}};
+	for (const auto &[what, stop] : stops) {
+		SCOPED_TRACE(what);
+		DeliveryConfig config;
+		config.max_retries = 1;
+		Harness h(config);
+		h.spool.AddMeasurements(2);
+		h.sink.script.push_back([](const sink::Batch &) { return Retry("503 Service Unavailable"); });
+		h.sink.script.push_back([&h, &stop](const sink::Batch &) { return stop(h.clock); });
+		std::vector<Cycle> cycles;
+		for (int i = 0; i < 20 && cycles.size() < 2; i++) {
+			Cycle c = h.Engine().RunOnce();
+			if (c != Cycle::kBackingOff)
+				cycles.push_back(c);
+		}
+		EXPECT_EQ(cycles, (std::vector<Cycle>{Cycle::kRetryScheduled, Cycle::kStopped}));
+		EXPECT_TRUE(h.spool.dead.empty()) << "a stop is no reason to give up on a batch";
+		EXPECT_EQ(h.spool.cursors[1], 0);
+		EXPECT_EQ(h.Engine().Report().stats.retries, 1);
+		EXPECT_EQ(h.Engine().Report().stats.last_error, "503 Service Unavailable");
+		h.clock.stop_requested = false; // the next process
+		size_t sleeps = h.clock.sleeps.size();
+		EXPECT_EQ(h.Engine().RunOnce(), Cycle::kDelivered) << "no backoff after a stop";
+		EXPECT_EQ(h.clock.sleeps.size(), sleeps);
+		EXPECT_EQ(h.spool.cursors[1], 2);
 	}
-	EXPECT_EQ(cycles, (std::vector<Cycle>{Cycle::kRetryScheduled, Cycle::kStopped}));
-	EXPECT_TRUE(h.spool.dead.empty()) << "a stop is no reason to give up on a batch";
-	EXPECT_EQ(h.spool.cursors[1], 0);
-	EXPECT_EQ(h.Engine().Report().stats.retries, 1);
-	EXPECT_EQ(h.Engine().Report().stats.last_error, "503 Service Unavailable");
-	size_t sleeps = h.clock.sleeps.size();
-	EXPECT_EQ(h.Engine().RunOnce(), Cycle::kDelivered) << "no backoff after a stop";
-	EXPECT_EQ(h.clock.sleeps.size(), sleeps);
-	EXPECT_EQ(h.spool.cursors[1], 2);
-}
-
-// A retry reported while the process is asked to stop (the HTTP client abandoned the request
-// in flight) is the stop's doing: with max_retries 1 and one failure behind it, the batch is
-// neither dead-lettered nor delayed, and the first failure stays the last error shown.
-TEST(DeliveryEngine, RetryDuringAStopIsNoFailedAttempt) {
-	DeliveryConfig config;
-	config.max_retries = 1;
-	Harness h(config);
-	h.spool.AddMeasurements(2);
-	h.sink.script.push_back([](const sink::Batch &) { return Retry("503 Service Unavailable"); });
-	h.sink.script.push_back([&h](const sink::Batch &) {
-		h.clock.stop_requested = true;
-		return Retry("request abandoned: the delivery process is stopping");
-	});
-	std::vector<Cycle> cycles;
-	for (int i = 0; i < 20 && cycles.size() < 2; i++) {
-		Cycle c = h.Engine().RunOnce();
-		if (c != Cycle::kBackingOff)
-			cycles.push_back(c);
-	}
-	EXPECT_EQ(cycles, (std::vector<Cycle>{Cycle::kRetryScheduled, Cycle::kStopped}));
-	EXPECT_TRUE(h.spool.dead.empty()) << "a stop is no reason to give up on a batch";
-	EXPECT_EQ(h.spool.cursors[1], 0);
-	EXPECT_EQ(h.Engine().Report().stats.retries, 1);
-	EXPECT_EQ(h.Engine().Report().stats.last_error, "503 Service Unavailable");
 }
 
 TEST(DeliveryEngine, CursorCommittedBySink) {
