@@ -40,22 +40,21 @@ expected). The request log then also holds raw_body_base64.
 import argparse
 import base64
 import calendar
-import gzip
 import hashlib
 import hmac
 import json
-import os
 import re
-import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, unquote_to_bytes, urlsplit
+
+from fake_http import JsonHandler, JsonLines, serve
 
 LOCK = threading.Lock()
 STATE = {"docs": {}, "order": [], "requests": [], "rules": [], "mapping": {}}
 MODE = {"down": False, "refuse_metric": None}
 ARGS = None
+DATA = JsonLines(None)  # --data: the accepted documents, reloaded at start
 
 
 def error_body(status, kind, reason):
@@ -96,25 +95,12 @@ def mapping_error(index, source):
     return None
 
 
-def persist(doc):
-    if ARGS.data:
-        with open(ARGS.data, "a", encoding="utf-8") as f:
-            f.write(json.dumps(doc) + "\n")
-
-
 def load():
-    if not ARGS.data or not os.path.exists(ARGS.data):
-        return
-    with open(ARGS.data, encoding="utf-8") as f:
-        for line in f:
-            try:
-                doc = json.loads(line)
-            except ValueError:
-                continue  # a line cut by a kill
-            key = (doc["_index"], doc["_id"])
-            if key not in STATE["docs"]:
-                STATE["order"].append(key)
-            STATE["docs"][key] = doc["_source"]
+    for doc in DATA.load():
+        key = (doc["_index"], doc["_id"])
+        if key not in STATE["docs"]:
+            STATE["order"].append(key)
+        STATE["docs"][key] = doc["_source"]
 
 
 def bulk(path_index, body, rule):
@@ -175,7 +161,7 @@ def bulk(path_index, body, rule):
                 if not existed:
                     STATE["order"].append((index, doc_id))
                 STATE["docs"][(index, doc_id)] = source
-                persist({"_index": index, "_id": doc_id, "_source": source})
+                DATA.append({"_index": index, "_id": doc_id, "_source": source})
                 item.update({"status": 200 if existed else 201, "result": "updated" if existed else "created",
                              "_version": 1, "_seq_no": len(STATE["order"]) - 1, "_primary_term": 1})
         items.append({op: item})
@@ -265,30 +251,8 @@ def sigv4_problem(method, target, headers, raw_body):
     return None
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def reply(self, status, body, headers=()):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("X-Elastic-Product", "Elasticsearch")
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def read_body(self):
-        """The body inflated; the bytes received are kept in self.raw_body (SigV4 signs them)."""
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.raw_body = self.rfile.read(length) if length else b""
-        if self.headers.get("Content-Encoding", "").lower() == "gzip":
-            body = gzip.decompress(body)
-        return body
+class Handler(JsonHandler):
+    reply_headers = (("X-Elastic-Product", "Elasticsearch"),)
 
     def do_GET(self):
         path = urlsplit(self.path).path
@@ -317,8 +281,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, {"acknowledged": True})
             if url.path == "/_fake/reset":
                 STATE.update({"docs": {}, "order": [], "requests": [], "rules": [], "mapping": {}})
-                if ARGS.data and os.path.exists(ARGS.data):
-                    os.remove(ARGS.data)
+                DATA.clear()
                 return self.reply(200, {"acknowledged": True})
             parts = url.path.strip("/").split("/")
             if parts[-1] != "_bulk" or len(parts) > 2:
@@ -370,19 +333,9 @@ def main():
     parser.add_argument("--sigv4-service", default="es", choices=["es", "aoss"])
     parser.add_argument("--sigv4-session-token")
     ARGS = parser.parse_args()
+    DATA.path = ARGS.data
     load()
-    server = None
-    for _ in range(50):  # a port just freed by a killed fake may linger a moment
-        try:
-            server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
-            break
-        except OSError:
-            time.sleep(0.1)
-    if server is None:
-        sys.exit("fake_elasticsearch: cannot listen on port %d" % ARGS.port)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
+    serve("fake_elasticsearch", ARGS.port, Handler)
 
 
 if __name__ == "__main__":

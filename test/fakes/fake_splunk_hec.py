@@ -31,20 +31,18 @@ answer and loaded at start, so a killed fake restarted on the same port keeps th
 do not survive, as on an indexer restart). Loopback only; standard library only.
 """
 import argparse
-import gzip
 import json
-import os
 import re
-import sys
 import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from fake_http import JsonHandler, JsonLines, serve
 
 LOCK = threading.Lock()
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 EVENT_PATHS = ("/services/collector", "/services/collector/event", "/services/collector/event/1.0")
 ARGS = None
+DATA = JsonLines(None)  # --data: the stored events, reloaded at start
 
 
 def fresh_state():
@@ -54,23 +52,6 @@ def fresh_state():
 
 STATE = fresh_state()
 MODE = {"down": False, "refuse_metric": None}
-
-
-def persist(entry):
-    if ARGS.data:
-        with open(ARGS.data, "a", encoding="utf-8") as f:
-            f.write(json.dumps(entry) + "\n")
-
-
-def load():
-    if not ARGS.data or not os.path.exists(ARGS.data):
-        return
-    with open(ARGS.data, encoding="utf-8") as f:
-        for line in f:
-            try:
-                STATE["events"].append(json.loads(line))
-            except ValueError:
-                continue  # a line cut by a kill
 
 
 def refused(event):
@@ -108,33 +89,13 @@ TEXTS = {2: "Token is required", 3: "Invalid authorization", 4: "Invalid token",
          12: "Event field is required", 13: "Event field cannot be blank", 14: "ACK is disabled"}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def reply(self, status, body, headers=()):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+class Handler(JsonHandler):
+    content_type = "application/json; charset=UTF-8"
 
     def fail(self, status, code, extra=None):
         body = {"text": TEXTS.get(code, "error"), "code": code}
         body.update(extra or {})
         self.reply(status, body)
-
-    def read_body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        if self.headers.get("Content-Encoding", "").lower() == "gzip":
-            body = gzip.decompress(body)
-        return body
 
     def do_GET(self):
         path = urlsplit(self.path).path
@@ -176,8 +137,7 @@ class Handler(BaseHTTPRequestHandler):
             if url.path == "/_fake/reset":
                 STATE.clear()
                 STATE.update(fresh_state())
-                if ARGS.data and os.path.exists(ARGS.data):
-                    os.remove(ARGS.data)
+                DATA.clear()
                 return self.reply(200, {"ok": True})
             if url.path not in EVENT_PATHS and url.path != "/services/collector/ack":
                 return self.reply(404, {"text": "The requested URL was not found on this server.", "code": 404})
@@ -214,7 +174,7 @@ class Handler(BaseHTTPRequestHandler):
             for event in events:
                 entry = {"channel": channel, "ack_id": ack_id, "event": event}
                 STATE["events"].append(entry)
-                persist(entry)
+                DATA.append(entry)
             if bad is not None:
                 return self.fail(400, code, {"invalid-event-number": bad})
             answer = {"text": "Success", "code": 0}
@@ -251,19 +211,9 @@ def main():
     parser.add_argument("--ack-after-polls", type=int, default=1)
     parser.add_argument("--data")
     ARGS = parser.parse_args()
-    load()
-    server = None
-    for _ in range(50):  # a port just freed by a killed fake may linger a moment
-        try:
-            server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
-            break
-        except OSError:
-            time.sleep(0.1)
-    if server is None:
-        sys.exit("fake_splunk_hec: cannot listen on port %d" % ARGS.port)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
+    DATA.path = ARGS.data
+    STATE["events"].extend(DATA.load())
+    serve("fake_splunk_hec", ARGS.port, Handler)
 
 
 if __name__ == "__main__":

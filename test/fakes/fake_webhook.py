@@ -19,11 +19,11 @@ Options: --port N (0: any free port; the port is printed on stdout once listenin
 only; standard library only.
 """
 import argparse
-import gzip
 import json
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from fake_http import JsonHandler, serve
 
 lock = threading.Lock()
 state = {"down": False, "refuse_metric": None, "rows": [], "keys": set(), "requests": []}
@@ -41,26 +41,7 @@ def parse_documents(body, content_type):
     return documents
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, payload):
-        data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def read_body(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        if self.headers.get("Content-Encoding", "") == "gzip":
-            body = gzip.decompress(body)
-        return body
-
+class Handler(JsonHandler):
     def do_GET(self):
         with lock:
             if self.path == "/_fake/rows":
@@ -110,9 +91,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
+    serve("fake_webhook", args.port, Handler)
 
 
 if __name__ == "__main__":
