@@ -2,8 +2,7 @@
 // SINKS.md §2 that keeps documents by _index and _id (409 on a second create, so a redelivery
 // stores nothing twice), requires the API key, can be taken down (503) and told to refuse a
 // metric (400 mapper_parsing_exception per document).
-#include "conformance_kit.hpp"
-#include "fake_server_process.hpp"
+#include "conformance_fake_target.hpp"
 
 #include "core/http/credentials.hpp"
 
@@ -12,30 +11,18 @@ namespace {
 
 constexpr const char *kApiKey = "conformance:elastic-api-key-secret";
 
-class ElasticTarget : public Target {
+class ElasticTarget : public FakeTarget {
 public:
+	ElasticTarget()
+	    : FakeTarget("fake_elasticsearch.py",
+	                 {"--port", "0", "--authorization", "ApiKey " + http::Base64(kApiKey)}) {}
 	nlohmann::json Config() const override {
 		return {{"hosts", {fake_.Url()}}, {"timeout_ms", 10000}, {"proxy", ""}};
 	}
 	nlohmann::json Secrets() const override { return {{"api_key", kApiKey}}; }
 	std::vector<std::string> SensitiveValues() const override { return {http::Base64(kApiKey)}; }
 
-	std::vector<std::string> StoredRowIds() override {
-		std::vector<std::string> ids;
-		nlohmann::json answer = fake_.Get("/_fake/docs");
-		for (const nlohmann::json &doc : answer["docs"])
-			ids.push_back(doc.at("_id").get<std::string>());
-		return ids;
-	}
-	void SetReachable(bool reachable) override { fake_.Post("/_fake/mode", {{"down", !reachable}}); }
-	bool RefuseMetric(const std::string &metric) override {
-		fake_.Post("/_fake/mode", {{"refuse_metric", metric}});
-		return true;
-	}
-
-private:
-	http_test::FakeServerProcess fake_{"fake_elasticsearch.py",
-	                                   {"--port", "0", "--authorization", "ApiKey " + http::Base64(kApiKey)}};
+	std::vector<std::string> StoredRowIds() override { return StoredStrings("/_fake/docs", "/docs", "/_id"); }
 };
 
 const HarnessRegistration kElastic{

@@ -3,16 +3,16 @@
 // down (503 code 9) and told to refuse a metric (400 code 6 at that event). Splunk has no
 // idempotent write: events delivered again after a restart are stored again, with the same
 // row ids (the event's "id"), by which a search removes them.
-#include "conformance_kit.hpp"
-#include "fake_server_process.hpp"
+#include "conformance_fake_target.hpp"
 
 namespace pgwatch_rpc::conformance {
 namespace {
 
 constexpr const char *kToken = "5c1f3e0a-0c2b-4d59-b1a6-conformance0";
 
-class SplunkTarget : public Target {
+class SplunkTarget : public FakeTarget {
 public:
+	SplunkTarget() : FakeTarget("fake_splunk_hec.py", {"--port", "0", "--token", kToken, "--ack"}) {}
 	nlohmann::json Config() const override {
 		return {{"endpoint", fake_.Url()},
 		        {"use_ack", true},
@@ -23,20 +23,8 @@ public:
 	nlohmann::json Secrets() const override { return {{"token", kToken}}; }
 
 	std::vector<std::string> StoredRowIds() override {
-		std::vector<std::string> ids;
-		nlohmann::json answer = fake_.Get("/_fake/events");
-		for (const nlohmann::json &entry : answer["events"])
-			ids.push_back(entry.at("event").at("event").at("id").get<std::string>());
-		return ids;
+		return StoredStrings("/_fake/events", "/events", "/event/event/id");
 	}
-	void SetReachable(bool reachable) override { fake_.Post("/_fake/mode", {{"down", !reachable}}); }
-	bool RefuseMetric(const std::string &metric) override {
-		fake_.Post("/_fake/mode", {{"refuse_metric", metric}});
-		return true;
-	}
-
-private:
-	http_test::FakeServerProcess fake_{"fake_splunk_hec.py", {"--port", "0", "--token", kToken, "--ack"}};
 };
 
 const HarnessRegistration kSplunk{

@@ -3,8 +3,7 @@
 // headers, credentials included) and told to refuse a metric (422). Batches cut differently
 // after a restart carry new keys, so a receiver may store those rows twice: with the same
 // row ids, by which a reader removes them.
-#include "conformance_kit.hpp"
-#include "fake_server_process.hpp"
+#include "conformance_fake_target.hpp"
 
 #include "core/http/credentials.hpp"
 
@@ -13,8 +12,9 @@ namespace {
 
 constexpr const char *kPassword = "webhook-conformance-password";
 
-class WebhookTarget : public Target {
+class WebhookTarget : public FakeTarget {
 public:
+	WebhookTarget() : FakeTarget("fake_webhook.py", {"--port", "0"}) {}
 	nlohmann::json Config() const override {
 		return {{"url", fake_.Url("/ingest")},
 		        {"format", "ndjson"},
@@ -27,20 +27,7 @@ public:
 		return {http::BasicAuthorization("pgwatch", kPassword)};
 	}
 
-	std::vector<std::string> StoredRowIds() override {
-		std::vector<std::string> ids;
-		for (const nlohmann::json &document : fake_.Get("/_fake/rows"))
-			ids.push_back(document.at("row_id").get<std::string>());
-		return ids;
-	}
-	void SetReachable(bool reachable) override { fake_.Post("/_fake/mode", {{"down", !reachable}}); }
-	bool RefuseMetric(const std::string &metric) override {
-		fake_.Post("/_fake/mode", {{"refuse_metric", metric}});
-		return true;
-	}
-
-private:
-	http_test::FakeServerProcess fake_{"fake_webhook.py", {"--port", "0"}};
+	std::vector<std::string> StoredRowIds() override { return StoredStrings("/_fake/rows", "", "/row_id"); }
 };
 
 const HarnessRegistration kWebhook{
