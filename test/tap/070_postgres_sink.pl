@@ -290,6 +290,7 @@ ok(wait_until(sub { sink_stat($hub, 'archive')->{delivered_envelopes} > $archive
 	'the archive receives the load');
 my $stopped_at = hub_sql('SELECT now()');
 $archive->stop('immediate');
+send_measurements($hub, $port, '--count', '5', '--sources', '1', '--seed', '78'); # a backlog, however far the load got
 my $down;
 ok(wait_until(sub {
 	$down = sink_stat($hub, 'archive');
@@ -301,9 +302,10 @@ like($down->{last_error} // '', qr/postgres sink: .*(connect|terminat|closed|shu
 is(hub_sql("SELECT last_error_at BETWEEN '$stopped_at' AND now() FROM rpc_stat_sinks WHERE name = 'archive'"),
 	't', 'last_error_at is after the archive stopped');
 my $backlog_down = sink_stat($hub, 'archive')->{backlog_envelopes};
+my $local_during = sink_stat($hub, 'postgres')->{delivered_envelopes};
+send_measurements($hub, $port, '--count', '5', '--sources', '1', '--seed', '79');
 ok(wait_until(sub { sink_stat($hub, 'archive')->{backlog_envelopes} > $backlog_down }, 10),
 	'the archive backlog grows while it is down');
-my $local_during = sink_stat($hub, 'postgres')->{delivered_envelopes};
 ok(wait_until(sub { sink_stat($hub, 'postgres')->{delivered_envelopes} > $local_during }, 10),
 	'the local sink keeps delivering meanwhile');
 $archive->start;
