@@ -146,10 +146,15 @@ struct HttpClient::Handle {
 		return n;
 	}
 
-	// OnProgress is libcurl's transfer callback; a non-zero return abandons the transfer.
+	// OnProgress is libcurl's transfer callback; a non-zero return abandons the transfer (a
+	// check that throws abandons it too, reported as kOther: nothing may unwind into libcurl).
 	static int OnProgress(void *self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept {
 		auto *h = static_cast<Handle *>(self);
-		h->stopped = h->stop_requested();
+		try {
+			h->stopped = h->stop_requested();
+		} catch (...) {
+			return 1;
+		}
 		return h->stopped ? 1 : 0;
 	}
 

@@ -48,7 +48,7 @@ struct OutgoingRequest {
 using RequestSigner = std::function<std::string(const OutgoingRequest &request, HeaderList *add)>;
 
 // StopCheck: asked while a request is in flight (at least once a second, more often while
-// bytes move); true abandons the request (TransportError::kStopped). It must not throw.
+// bytes move); true abandons the request (TransportError::kStopped). A throw abandons it too.
 using StopCheck = std::function<bool()>;
 
 // Why a request got no HTTP response. All of them mean "nothing can be assumed delivered"
