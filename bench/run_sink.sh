@@ -188,8 +188,8 @@ print("CPU time per row: drain %.1f us (child %.1f + backends %.1f), ceiling %.1
       " rates' ratio tends to on an idle machine" % (
           1e6 * (d["child_cpu_s"] + d["backend_cpu_s"]) / d["rows"], 1e6 * d["child_cpu_s"] / d["rows"],
           1e6 * d["backend_cpu_s"] / d["rows"], 1e6 * c["backend_cpu_s"] / c["rows"], 100 * cpu_ratio))
-names = ("payload to protojson text", "parse into nlohmann::json", "MapEnvelope (data, tag_data)",
-         "AppendCopyLine (COPY text)")
+names = s.get("stage_names", ("payload to protojson text", "parse into nlohmann::json",
+                               "MapEnvelope (data, tag_data)", "AppendCopyLine (COPY text)"))
 print("the child's mapping per row (sink_stages, %d rows, no database): %.2f us = %.0f rows/s per core" % (
     s["rows"], s["us_per_row"], s["rows_per_core_s"]))
 for name, us in zip(names, s["stages_us_per_row"]):

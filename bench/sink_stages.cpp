@@ -1,16 +1,14 @@
 // sink_stages: where the postgres sink's own CPU goes per row (issue #3), without a database:
 // the same envelope mix sink_backlog stores, passed through the steps the sink runs on every
-// spool record in the same order: (1) protobuf payload to protojson text
-// (wire::PayloadToJson), (2) that text parsed into nlohmann::json, (3) MapEnvelope (pgwatch's
-// data/tag_data JSON, Go number and %v forms), (4) AppendCopyLine (COPY text escaping and the
-// timestamp). Each step is timed per envelope; prints µs per row, each step's share and the
-// rows/s one core could map if nothing else ran (reading the spool and the COPY itself are
-// not in it: sink_drain's CPU figures show those). Times are this thread's CPU time, so other
-// load on the machine does not inflate them.
+// spool record in the same order: (1) RowMapper::Map (pgwatch's data/tag_data JSON, Go number
+// and %v forms, straight from the protobuf bytes), (2) AppendCopyLine (COPY text escaping and
+// the timestamp). Each step is timed per envelope; prints µs per row, each step's share and
+// the rows/s one core could map if nothing else ran (reading the spool and the COPY itself
+// are not in it: sink_drain's CPU figures show those). Times are this thread's CPU time, so
+// other load on the machine does not inflate them. --json also names the stages.
 #include "bench_envelopes.hpp"
 #include "bench_flags.hpp"
 
-#include "core/wire/payload_json.hpp"
 #include "sinks/postgres/copy_text.hpp"
 #include "sinks/postgres/row_mapping.hpp"
 
@@ -44,9 +42,8 @@ Options ParseOptions(int argc, char **argv) {
 	return o;
 }
 
-constexpr int kStages = 4;
-const char *const kStageNames[kStages] = {"payload to protojson text", "parse into nlohmann::json",
-                                          "MapEnvelope (data, tag_data)", "AppendCopyLine (COPY text)"};
+constexpr int kStages = 2;
+const char *const kStageNames[kStages] = {"RowMapper::Map (data, tag_data)", "AppendCopyLine (COPY text)"};
 constexpr size_t kEnvelopesPerPool = 2000; // as sink_backlog, so the mix is the same
 
 [[noreturn]] void Die(const std::string &what) {
@@ -72,31 +69,24 @@ int Main(int argc, char **argv) {
 	Options options = ParseOptions(argc, argv);
 	double seconds[kStages] = {};
 	int64_t rows = 0, copy_bytes = 0;
-	std::string text, copy;
+	std::string copy;
+	sinks::RowMapper mapper;
 	sinks::MappedEnvelope mapped;
+	sink::Record record;
 	for (uint64_t pool = 0; rows < options.rows; pool++) {
 		for (const Envelope &e : MakeEnvelopes(kEnvelopesPerPool, options.seed + pool)) {
 			if (rows >= options.rows)
 				break;
+			record.payload = e.bytes;
 			double t = ThreadCpuSeconds();
-			text.clear();
-			// The sink relaxes the limits for spool rows; the work is the same within them.
-			wire::ScanResult res = wire::PayloadToJson(wire::PayloadKind::kMeasurement,
-			                                           reinterpret_cast<const uint8_t *>(e.bytes.data()),
-			                                           e.bytes.size(), wire::Limits{}, &text);
-			if (!res.ok())
-				Die("payload: " + res.message);
-			seconds[0] += Since(&t);
-			nlohmann::json json = nlohmann::json::parse(text);
-			seconds[1] += Since(&t);
 			std::string error;
-			if (!sinks::MapEnvelope(json, 0, &mapped, &error))
-				Die("MapEnvelope: " + error);
-			seconds[2] += Since(&t);
+			if (!mapper.Map(record, &mapped, &error))
+				Die("RowMapper::Map: " + error);
+			seconds[0] += Since(&t);
 			copy.clear();
 			for (const sinks::MetricRow &row : mapped.rows)
 				sinks::AppendCopyLine(mapped.dbname, row, &copy);
-			seconds[3] += Since(&t);
+			seconds[1] += Since(&t);
 			rows += static_cast<int64_t>(mapped.rows.size());
 			copy_bytes += static_cast<int64_t>(copy.size());
 		}
@@ -113,15 +103,18 @@ int Main(int argc, char **argv) {
 		            per_row_us, static_cast<double>(rows) / total);
 		for (int i = 0; i < kStages; i++)
 			std::printf("%s%.3f", i ? "," : "", seconds[i] * 1e6 / static_cast<double>(rows));
+		std::printf("],\"stage_names\":[");
+		for (int i = 0; i < kStages; i++)
+			std::printf("%s\"%s\"", i ? "," : "", kStageNames[i]);
 		std::printf("]}\n");
 		return 0;
 	}
 	std::printf("postgres sink mapping, one core, %lld rows (%.0f bytes of COPY text per row):\n",
 	            static_cast<long long>(rows), static_cast<double>(copy_bytes) / static_cast<double>(rows));
 	for (int i = 0; i < kStages; i++)
-		std::printf("  %-30s %7.2f us/row  %5.1f%%\n", kStageNames[i],
+		std::printf("  %-32s %7.2f us/row  %5.1f%%\n", kStageNames[i],
 		            seconds[i] * 1e6 / static_cast<double>(rows), 100 * seconds[i] / total);
-	std::printf("  %-30s %7.2f us/row  = %.0f rows/s per core\n", "all four", per_row_us,
+	std::printf("  %-32s %7.2f us/row  = %.0f rows/s per core\n", "all steps", per_row_us,
 	            static_cast<double>(rows) / total);
 	return 0;
 }

@@ -36,10 +36,12 @@ namespace {
 using libpq::PgConnection;
 using libpq::PgStatus;
 
-bool DecodeJson(wire::PayloadKind kind, const std::string &payload, nlohmann::json *out, std::string *error) {
+// DecodeSync: a SyncMetric record's JSON (rare: one per source and metric change).
+bool DecodeSync(const std::string &payload, nlohmann::json *out, std::string *error) {
 	std::string text;
-	wire::ScanResult res = wire::PayloadToJson(kind, reinterpret_cast<const uint8_t *>(payload.data()),
-	                                           payload.size(), json::SpoolDecodeLimits(), &text);
+	wire::ScanResult res =
+	    wire::PayloadToJson(wire::PayloadKind::kSync, reinterpret_cast<const uint8_t *>(payload.data()),
+	                        payload.size(), json::SpoolDecodeLimits(), &text);
 	if (!res.ok()) {
 		*error = "cannot decode the spool payload: " + res.message;
 		return false;
@@ -79,24 +81,23 @@ struct Decoded {
 	std::vector<sink::RejectedRecord> rejected;
 };
 
-Decoded DecodeBatch(const sink::Batch &batch) {
+Decoded DecodeBatch(const sink::Batch &batch, RowMapper *mapper) {
 	Decoded out;
 	for (size_t i = 0; i < batch.records.size(); i++) {
 		const sink::Record &rec = batch.records[i];
 		std::string error;
-		nlohmann::json json;
 		if (rec.kind == sink::RecordKind::kMeasurement) {
 			Envelope env;
 			env.record_index = i;
-			if (!DecodeJson(wire::PayloadKind::kMeasurement, rec.payload, &json, &error) ||
-			    !MapEnvelope(json, rec.received_at_us, &env.mapped, &error)) {
+			if (!mapper->Map(rec, &env.mapped, &error)) {
 				out.rejected.push_back({i, error});
 				continue;
 			}
 			if (!env.mapped.rows.empty())
 				out.by_metric[env.mapped.metric].push_back(std::move(env));
 		} else if (rec.kind == sink::RecordKind::kSync) {
-			if (!DecodeJson(wire::PayloadKind::kSync, rec.payload, &json, &error)) {
+			nlohmann::json json;
+			if (!DecodeSync(rec.payload, &json, &error)) {
 				out.rejected.push_back({i, error});
 				continue;
 			}
@@ -144,6 +145,7 @@ private:
 	PostgresSettings settings_;
 	std::string hub_dsn_;
 	PgConnection conn_;
+	RowMapper mapper_;
 	bool ready_ = false;
 	int64_t next_maintenance_s_;
 	// Partition ranges known to exist, per metric, in unix microseconds [from, to).
@@ -390,7 +392,7 @@ PgStatus PostgresSink::WriteTransaction(const sink::Batch &batch, const Decoded 
 }
 
 sink::Outcome PostgresSink::Deliver(const sink::Batch &batch) {
-	Decoded decoded = DecodeBatch(batch);
+	Decoded decoded = DecodeBatch(batch, &mapper_);
 	PgStatus st = EnsureReady();
 	if (!st.ok)
 		return Failure(st, "connecting");

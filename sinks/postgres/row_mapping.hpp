@@ -1,10 +1,11 @@
-// The postgres sink's row mapping (SINKS.md §0.1, §1.2): a decoded MeasurementEnvelope
-// becomes rows (time, dbname, data, tag_data) exactly as pgwatch's own postgres sink builds
-// them. Pure functions (no database), so the mapping is unit-tested on its own.
+// The postgres sink's row mapping (SINKS.md §0.1, §1.2): a spool measurement record becomes
+// rows (time, dbname, data, tag_data) exactly as pgwatch's own postgres sink builds them,
+// read straight from the record's protobuf bytes (json::MeasurementRows). No database, so the
+// mapping is unit-tested on its own (test/unit/pgwatch_row_oracle.hpp holds its oracle).
 #pragma once
 #include "core/core_only.hpp"
-
-#include <nlohmann/json.hpp>
+#include "core/json/measurement_rows.hpp"
+#include "core/sink/sink.hpp"
 
 #include <cstdint>
 #include <string>
@@ -24,27 +25,34 @@ struct MappedEnvelope {
 	std::vector<MetricRow> rows;
 };
 
-// EnvelopeTimeUs: pgwatch's envelope time, Data[0].epoch_ns, floored to microseconds. A
-// missing, non-numeric or out-of-range epoch_ns (not in (0, 9.2e18) ns) falls back to
-// fallback_us, the spool's receive time (pgwatch would silently use now(); §0.1).
-int64_t EnvelopeTimeUs(const nlohmann::json &envelope, int64_t fallback_us);
+// RowMapper maps spool measurement records; keep one per batch or sink, as it reuses its
+// decoding buffers. The texts are those of pgwatch's postgres sink, which builds a Go map per
+// row and prints it with encoding/json:
+//   data      the row's keys but tag_* (epoch_ns kept), sorted. Numbers are float64 there,
+//             printed in plain notation when 1e-6 <= |x| < 1e21 (integral values with all
+//             their digits, so an epoch_ns double prints as its exact integer) and in exponent
+//             form otherwise ("1e-7", "1e+21"); -0 prints 0. NaN and ±Infinity, which Go's
+//             encoding/json refuses and jsonb cannot hold, are the strings "NaN", "Infinity",
+//             "-Infinity". Nested objects with sorted keys.
+//   tag_data  CustomTags ∪ the row's tag_* keys (prefix stripped, the row's winning), each
+//             value as Go's %v prints it: strings as is, true/false, integral numbers below
+//             1e21 without a decimal point (-0 as 0), other numbers in %v's shortest form
+//             ("0.5", "1.5e-07", "1.2345675e+06"), NaN and ±Infinity as "NaN", "Infinity",
+//             "-Infinity", null as "<nil>", lists as "[a b]" and objects as "map[k:v]";
+//             "{}" when there are none.
+//   time_us   the envelope time for every row (§1.2): Data[0].epoch_ns floored to µs, or the
+//             spool's receive time if that is missing, not a number or not in (0, 9.2e18) ns
+//             (pgwatch would silently use now(); §0.1).
+class RowMapper {
+public:
+	RowMapper();
 
-// MapEnvelope maps the protojson rendering of a MeasurementEnvelope (wire::PayloadToJson,
-// parsed) into *out. Every row gets the envelope time (§1.2). False, with *error set, if
-// the JSON does not have the envelope's shape.
-bool MapEnvelope(const nlohmann::json &envelope, int64_t received_at_us, MappedEnvelope *out,
-                 std::string *error);
+	// Map maps the record into *out. False, with *error set, if its payload is not a valid
+	// MeasurementEnvelope (the record belongs in the dead letters).
+	bool Map(const sink::Record &record, MappedEnvelope *out, std::string *error);
 
-// AppendGoJson appends a value as Go's encoding/json prints the map pgwatch builds: numbers
-// are float64 there, printed with the shortest round-trip digits in plain notation when
-// 1e-6 <= |x| < 1e21 (so an epoch_ns double prints as its exact integer) and in exponent
-// form otherwise ("1e-7", "1e+21"). Objects are printed with sorted keys.
-void AppendGoJson(const nlohmann::json &value, std::string *out);
-
-// GoValueString: a tag value as pgwatch stringifies it with Go's %v. Strings as is, true/
-// false, integral numbers below 1e21 without a decimal point (pgwatch's tags come from
-// integer columns there), other numbers in %v's shortest form ("0.5", "1.5e-07",
-// "1.2345675e+06"), null as "<nil>", lists as "[a b]" and objects as "map[k:v]".
-std::string GoValueString(const nlohmann::json &value);
+private:
+	json::MeasurementRows rows_;
+};
 
 } // namespace pgwatch_rpc::sinks

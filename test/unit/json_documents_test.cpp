@@ -8,7 +8,7 @@
 #include "core/json/measurement_rows.hpp"
 #include "core/json/row_id.hpp"
 #include "core/json/value_text.hpp"
-#include "sinks/postgres/row_mapping.hpp"
+#include "pgwatch_row_oracle.hpp"
 
 #include "pgwatch.pb.h"
 
@@ -194,7 +194,7 @@ json OracleDocument(const MeasurementEnvelope &env, int row_index, int64_t recei
 			tags[f.first.substr(4)] =
 			    std::isnan(f.second.number_value()) ? "NaN" : (f.second.number_value() > 0 ? "+Inf" : "-Inf");
 		else // the postgres sink's %v, so that both sinks agree
-			tags[f.first.substr(4)] = pgwatch_rpc::sinks::GoValueString(ToJson(f.second, false));
+			tags[f.first.substr(4)] = pgwatch_rpc::oracle::GoValueString(ToJson(f.second, false));
 	}
 	return json{{"@timestamp", OracleTimestamp(time_ns)},
 	            {"dbname", env.dbname()},
@@ -603,7 +603,7 @@ TEST(JsonValueText, NumbersAsGoPercentV) {
 	EXPECT_EQ(GoNumber(-INFINITY), "-Inf");
 	// The same strings as the postgres sink's tag_data for every finite value.
 	for (double d : {5.0, 0.5, 1.5e-7, 1234567.5, 1e21, 1e20, 0.0001, -2.25, 1e100})
-		EXPECT_EQ(GoNumber(d), pgwatch_rpc::sinks::GoValueString(json(d))) << d;
+		EXPECT_EQ(GoNumber(d), pgwatch_rpc::oracle::GoValueString(json(d))) << d;
 }
 
 TEST(JsonValueText, Rfc3339Nanos) {

@@ -143,6 +143,7 @@ wire::ScanResult MeasurementRows::Open(const sink::Record &record) {
 
 	// The envelope time (§0.1): Data[0].epoch_ns, else the receive time.
 	envelope_time_ns_ = MicrosToNanos(record.received_at_us);
+	has_envelope_epoch_ = false;
 	bool first_row_seen = false;
 	ForEachField(pos_, end_, [&](const WireField &row) {
 		if (first_row_seen || row.number != kEnvData || row.type != WireType::kLen)
@@ -155,9 +156,9 @@ wire::ScanResult MeasurementRows::Open(const sink::Record &record) {
 			if (entry.key != kEpochKey)
 				return;
 			Value value = EntryValue(entry); // the last epoch_ns entry decides, as for any key
-			envelope_time_ns_ = value.kind == ValueKind::kNumber && ValidEpochNs(value.number)
-			                        ? static_cast<int64_t>(value.number)
-			                        : MicrosToNanos(record.received_at_us);
+			has_envelope_epoch_ = value.kind == ValueKind::kNumber && ValidEpochNs(value.number);
+			envelope_time_ns_ = has_envelope_epoch_ ? static_cast<int64_t>(value.number)
+			                                        : MicrosToNanos(record.received_at_us);
 		});
 	});
 	return result;
@@ -227,7 +228,8 @@ void MeasurementRows::DecodeRow(const uint8_t *p, const uint8_t *end) {
 		if (entry.key == kEpochKey) {
 			if (value.kind == ValueKind::kNumber && ValidEpochNs(value.number))
 				row_time_ns_ = static_cast<int64_t>(value.number);
-			continue;
+			if (!texts_.epoch_ns_field)
+				continue;
 		}
 		bool is_tag = entry.key.substr(0, kTagPrefix.size()) == kTagPrefix;
 		size_t index = is_tag ? row_tags_.size() : fields_.size();
@@ -248,15 +250,12 @@ void MeasurementRows::DecodeRow(const uint8_t *p, const uint8_t *end) {
 			}
 			break;
 		case ValueKind::kNumber:
-			if (is_tag)
-				AppendGoNumber(value.number, &values_);
-			else
-				AppendJsonNumber(value.number, &values_);
+			(is_tag ? texts_.tag_number : texts_.field_number)(value.number, &values_);
 			pending_.push_back({is_tag, index, start, values_.size() - start});
 			break;
 		case ValueKind::kObject:
 		case ValueKind::kList: {
-			std::string_view json = RenderNested(value.bytes, value.size);
+			std::string_view json = RenderNested(value.bytes, value.size, is_tag);
 			pending_.push_back(
 			    {is_tag, index, static_cast<size_t>(json.data() - values_.data()), json.size()});
 			break;
@@ -349,10 +348,11 @@ MeasurementRows::Value MeasurementRows::EntryValue(const Entry &entry) {
 	return value;
 }
 
-// RenderNested appends the JSON of a Value holding an object or a list to values_ and returns
-// it. The Value is wrapped as the only entry of a Struct with the key "", rendered by
-// wire::PayloadToJson ({"":…}), and the wrapper's characters are left out of the view.
-std::string_view MeasurementRows::RenderNested(const uint8_t *p, size_t size) {
+// RenderNested appends the text of a Value holding an object or a list to values_ and returns
+// it: its JSON, or for a tag with ValueTexts::nested_tag_text what that makes of the JSON. The
+// Value is wrapped as the only entry of a Struct with the key "", rendered by
+// wire::PayloadToJson ({"":…}), and the wrapper's characters are left out.
+std::string_view MeasurementRows::RenderNested(const uint8_t *p, size_t size, bool is_tag) {
 	nested_.clear();
 	size_t entry_size = 1 + VarintSize(size) + size;
 	nested_.push_back(static_cast<char>(kStructFields << 3 | 2));
@@ -362,16 +362,27 @@ std::string_view MeasurementRows::RenderNested(const uint8_t *p, size_t size) {
 	nested_.append(reinterpret_cast<const char *>(p), size);
 
 	constexpr size_t kPrefix = 4, kSuffix = 1; // {"": and }
-	size_t start = values_.size();
+	bool rewrite = is_tag && texts_.nested_tag_text != nullptr;
+	std::string &json = rewrite ? nested_json_ : values_;
+	if (rewrite)
+		json.clear();
+	size_t start = json.size();
 	wire::ScanResult res =
 	    wire::PayloadToJson(wire::PayloadKind::kDefine, reinterpret_cast<const uint8_t *>(nested_.data()),
-	                        nested_.size(), limits_, &values_);
-	if (!res.ok() || values_.size() < start + kPrefix + kSuffix) {
-		values_.resize(start); // unreachable: the same bytes passed the same checks in Open
-		values_.append("null");
-		return {values_.data() + start, 4};
+	                        nested_.size(), limits_, &json, is_tag ? texts_.nested_tag : texts_.nested_field);
+	std::string_view text;
+	if (res.ok() && json.size() >= start + kPrefix + kSuffix) {
+		text = {json.data() + start + kPrefix, json.size() - start - kPrefix - kSuffix};
+	} else {
+		json.resize(start); // unreachable: the same bytes passed the same checks in Open
+		json.append("null");
+		text = {json.data() + start, 4};
 	}
-	return {values_.data() + start + kPrefix, values_.size() - start - kPrefix - kSuffix};
+	if (!rewrite)
+		return text;
+	size_t at = values_.size();
+	texts_.nested_tag_text(text, &values_);
+	return {values_.data() + at, values_.size() - at};
 }
 
 void MeasurementRows::MergeTags() {

@@ -4,8 +4,10 @@
 // libprotobuf or nlohmann objects. The hot path of the elastic, splunk, webhook and file sinks.
 #pragma once
 #include "core/core_only.hpp"
+#include "core/json/value_text.hpp"
 #include "core/sink/sink.hpp"
 #include "core/wire/envelope_scan.hpp"
+#include "core/wire/payload_json.hpp"
 #include "core/wire/wire_reader.hpp"
 
 #include <cstddef>
@@ -21,9 +23,25 @@ namespace pgwatch_rpc::json {
 // apply.
 wire::Limits SpoolDecodeLimits();
 
+// ValueTexts: how MeasurementRows writes the values of a row as text. The defaults are the
+// JSON documents' (the HTTP and file sinks; see Tag and Field); the postgres sink passes
+// pgwatch's storage rules (sinks/postgres/row_mapping.hpp).
+struct ValueTexts {
+	bool epoch_ns_field = false; // keep epoch_ns among the fields too (pgwatch's data keeps it)
+	void (*field_number)(double value, std::string *out) = AppendJsonNumber;
+	void (*tag_number)(double value, std::string *out) = AppendGoNumber;
+	// A nested object or list is its JSON as wire::PayloadToJson renders it with these options
+	// (by default rpc_decode's: wire order, protojson numbers)...
+	wire::RenderOptions nested_field;
+	wire::RenderOptions nested_tag;
+	// ...and, for a tag, that JSON passed through nested_tag_text when it is set.
+	void (*nested_tag_text)(std::string_view json, std::string *out) = nullptr;
+};
+
 // A tag of a row: CustomTags and the row's tag_* fields (prefix stripped). value is plain
 // UTF-8 text (not JSON-escaped), stringified as Go's %v prints it (json::AppendGoNumber;
 // null becomes "<nil>"). Deviation from %v: a nested object or list is its compact JSON text.
+// (These are the default ValueTexts.)
 struct Tag {
 	std::string_view key;
 	std::string_view value;
@@ -31,10 +49,11 @@ struct Tag {
 
 enum class ValueKind { kNull, kNumber, kString, kBool, kObject, kList };
 
-// A field of a row (every key but epoch_ns and tag_*). text is the raw UTF-8 string for
-// kString (escape it when writing JSON) and the JSON text of the value for every other kind
-// (numbers per json::AppendJsonNumber, so a non-finite number reads "null"; objects and lists
-// as rpc_decode renders them). number is set for kNumber.
+// A field of a row (every key but tag_* and, unless ValueTexts::epoch_ns_field, epoch_ns).
+// text is the raw UTF-8 string for kString (escape it when writing JSON) and the JSON text of
+// the value for every other kind (by default numbers per json::AppendJsonNumber, so a
+// non-finite number reads "null", and objects and lists as rpc_decode renders them). number
+// is set for kNumber.
 struct Field {
 	std::string_view key;
 	ValueKind kind = ValueKind::kNull;
@@ -60,6 +79,9 @@ struct Row {
 // object; they stay valid until the next Next or Open, and only while the record lives.
 class MeasurementRows {
 public:
+	MeasurementRows() = default;
+	explicit MeasurementRows(const ValueTexts &texts) : texts_(texts) {}
+
 	// Open validates record.payload as a MeasurementEnvelope (structure, SpoolDecodeLimits,
 	// UTF-8, no NUL: the checks rpc_decode applies) and positions before the first row. A
 	// record of another kind, or bytes that fail validation, give a non-ok result whose
@@ -72,6 +94,10 @@ public:
 	size_t row_count() const { return row_count_; }
 	std::string_view dbname() const { return dbname_; }
 	std::string_view metric() const { return metric_; }
+	// The envelope time (§0.1): Data[0].epoch_ns if it is a valid one (has_envelope_epoch),
+	// else the receive time.
+	int64_t envelope_time_ns() const { return envelope_time_ns_; }
+	bool has_envelope_epoch() const { return has_envelope_epoch_; }
 
 private:
 	// One Struct entry as found on the wire: its key, its value's bytes (the last of `values`
@@ -100,7 +126,7 @@ private:
 	void DecodeRow(const uint8_t *p, const uint8_t *end);
 	static Entry ReadEntry(const wire::WireField &f, uint32_t seq);
 	Value EntryValue(const Entry &entry);
-	std::string_view RenderNested(const uint8_t *p, size_t size);
+	std::string_view RenderNested(const uint8_t *p, size_t size, bool is_tag);
 	void MergeTags();
 
 	const uint8_t *pos_ = nullptr;
@@ -110,8 +136,10 @@ private:
 	size_t row_count_ = 0;
 	size_t next_index_ = 0;
 	int64_t envelope_time_ns_ = 0;
+	bool has_envelope_epoch_ = false;
 	int64_t row_time_ns_ = 0;
 	wire::Limits limits_ = SpoolDecodeLimits();
+	ValueTexts texts_;
 
 	std::vector<Tag> custom_tags_; // sorted, unique; per record
 	std::vector<Tag> row_tags_;    // tag_* of the current row, sorted by stripped key
@@ -122,6 +150,7 @@ private:
 	std::string values_;           // rendered values of the current row
 	std::string merged_;           // a Struct entry's value given in several pieces, joined
 	std::string nested_;           // scratch for rendering a nested object or list
+	std::string nested_json_;      // a nested tag's JSON, when nested_tag_text rewrites it
 };
 
 } // namespace pgwatch_rpc::json

@@ -20,7 +20,8 @@ void AppendJsonNumber(double value, std::string *out);
 // AppendGoNumber appends a number as pgwatch stringifies a tag with Go's %v: integral values
 // below 1e21 without a decimal point (tags come from integer columns in pgwatch), other
 // values in %v's shortest form ("0.5", "1.5e-07", "1.2345675e+06"), "NaN", "+Inf", "-Inf".
-// The postgres sink's tag_data uses the same rule, so a tag reads the same in every sink.
+// The postgres sink's tag_data uses the same rule except that ±Inf read "Infinity",
+// "-Infinity" and -0 reads "0" there (sinks/postgres/row_mapping.hpp).
 void AppendGoNumber(double value, std::string *out);
 
 // AppendRfc3339Nanos appends unix_ns as RFC 3339 UTC with nanoseconds, e.g.
