@@ -15,7 +15,6 @@
 #include "core/json/document.hpp"
 #include "core/json/value_text.hpp"
 #include "core/wire/payload_json.hpp"
-#include "sinks/postgres/row_mapping.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -136,7 +135,7 @@ size_t NlohmannDocuments(const sink::Record &record, std::string *out) {
 			if (it.key() == "epoch_ns")
 				continue;
 			if (it.key().compare(0, 4, "tag_") == 0)
-				tags[it.key().substr(4)] = sinks::GoValueString(it.value());
+				tags[it.key().substr(4)] = it.value(); // the mix's tags are strings, their own %v
 			else
 				data[it.key()] = it.value();
 		}
