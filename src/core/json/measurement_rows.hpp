@@ -1,7 +1,8 @@
 // Reads the rows of a spool measurement record straight from its protobuf bytes
 // (MeasurementEnvelope) into what every JSON-speaking sink needs per row (SINKS.md §0.1): the
 // row time, the source and metric, the merged tags and the fields, without building
-// libprotobuf or nlohmann objects. The hot path of the elastic, splunk, webhook and file sinks.
+// libprotobuf or nlohmann objects. The hot path of the elastic, splunk, webhook and file sinks,
+// and of the postgres sink's rows (with pgwatch's ValueTexts).
 #pragma once
 #include "core/core_only.hpp"
 #include "core/json/value_text.hpp"
