@@ -8,6 +8,7 @@
 
 #include "core/json/value_text.hpp"
 #include "core/wire/payload_json.hpp"
+#include "core/wire/proto_fields.hpp"
 #include "core/wire/scan_mode.hpp"
 #include "core/wire/wire_reader.hpp"
 
@@ -19,21 +20,12 @@ namespace pgwatch_rpc::json {
 
 namespace {
 
+using namespace wire::fields;
 using wire::WireField;
 using wire::WireType;
 
-// Field numbers (proto/pgwatch.proto and google/protobuf/struct.proto).
-constexpr uint32_t kEnvCustomTags = 3, kEnvData = 4;
-constexpr uint32_t kStructFields = 1, kEntryKey = 1, kEntryValue = 2;
-constexpr uint32_t kValueNull = 1, kValueNumber = 2, kValueString = 3, kValueBool = 4, kValueStruct = 5,
-                   kValueList = 6;
-
 constexpr std::string_view kTagPrefix = "tag_";
 constexpr std::string_view kEpochKey = "epoch_ns";
-
-std::string_view View(const uint8_t *data, size_t size) {
-	return {reinterpret_cast<const char *>(data), size};
-}
 
 // ForEachField walks bytes the scanner has validated; a read error would mean a scanner bug,
 // and the walk then stops rather than overrun.
@@ -51,24 +43,6 @@ std::string_view LastString(const uint8_t *p, const uint8_t *end, uint32_t numbe
 			found = View(f.data, f.size);
 	});
 	return found;
-}
-
-// IsValueKind: does f set Value's oneof (right number and wire type)? Anything else is an
-// unknown field, as libprotobuf treats it.
-bool IsValueKind(const WireField &f) {
-	switch (f.number) {
-	case kValueNull:
-	case kValueBool:
-		return f.type == WireType::kVarint;
-	case kValueNumber:
-		return f.type == WireType::kFixed64;
-	case kValueString:
-	case kValueStruct:
-	case kValueList:
-		return f.type == WireType::kLen;
-	default:
-		return false;
-	}
 }
 
 void AppendVarint(uint64_t value, std::string *out) {

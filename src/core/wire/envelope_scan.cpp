@@ -10,6 +10,7 @@
 #include "core/wire/envelope_scan.hpp"
 
 #include "core/wire/message_text.hpp"
+#include "core/wire/proto_fields.hpp"
 #include "core/wire/scan_mode.hpp"
 #include "core/wire/scan_path.hpp"
 #include "core/wire/utf8.hpp"
@@ -21,12 +22,7 @@ namespace pgwatch_rpc::wire {
 
 namespace {
 
-// Field numbers (proto/pgwatch.proto and google/protobuf/struct.proto).
-constexpr uint32_t kEnvDbName = 1, kEnvMetricName = 2, kEnvCustomTags = 3, kEnvData = 4;
-constexpr uint32_t kSyncDbName = 1, kSyncMetricName = 2, kSyncOperation = 3;
-constexpr uint32_t kStructFields = 1, kEntryKey = 1, kEntryValue = 2, kListValues = 1;
-// Value's null/number/bool members need no checks; only these are looked at.
-constexpr uint32_t kValueString = 3, kValueStruct = 5, kValueList = 6;
+using namespace fields;
 
 class Scanner {
 public:

@@ -11,6 +11,7 @@
 #include "core/wire/payload_json.hpp"
 
 #include "core/wire/json_text.hpp"
+#include "core/wire/proto_fields.hpp"
 #include "core/wire/scan_mode.hpp"
 #include "core/wire/wire_reader.hpp"
 
@@ -21,32 +22,7 @@ namespace pgwatch_rpc::wire {
 
 namespace {
 
-constexpr uint32_t kEnvCustomTags = 3, kEnvData = 4;
-constexpr uint32_t kStructFields = 1, kEntryKey = 1, kEntryValue = 2, kListValues = 1;
-constexpr uint32_t kValueNull = 1, kValueNumber = 2, kValueString = 3, kValueBool = 4, kValueStruct = 5,
-                   kValueList = 6;
-
-std::string_view View(const uint8_t *data, size_t size) {
-	return {reinterpret_cast<const char *>(data), size};
-}
-
-// IsValueKind: does f set Value's oneof (right number and wire type)? Anything else is
-// an unknown field, as libprotobuf treats it.
-bool IsValueKind(const WireField &f) {
-	switch (f.number) {
-	case kValueNull:
-	case kValueBool:
-		return f.type == WireType::kVarint;
-	case kValueNumber:
-		return f.type == WireType::kFixed64;
-	case kValueString:
-	case kValueStruct:
-	case kValueList:
-		return f.type == WireType::kLen;
-	default:
-		return false;
-	}
-}
+using namespace fields;
 
 // Renders already-validated bytes; ReadField failures can therefore only mean a bug in
 // the scanner, and the renderer stops reading that message rather than overrun it.
